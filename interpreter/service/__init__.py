@@ -1,0 +1,1 @@
+"""The Step Functions API as Python: one method per operation, AWS request and response shapes."""
