@@ -49,6 +49,33 @@ def run(definition: dict[str, Any], input: Any, *, lambdas: dict[str, Any] | Non
     return out
 
 
+def run_durable(
+    definition: dict[str, Any], input: Any, *, lambdas: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The same case through the durable executor: every step is committed to a store and the
+    execution is reloaded from its snapshot before the next one (``cache=False``)."""
+    import json
+
+    from interpreter.adapters.clock import VirtualClock
+    from interpreter.adapters.local_runner import LocalTaskRunner
+    from interpreter.adapters.stores.memory import MemoryStore
+    from interpreter.durable.workflows import Workflows
+
+    clock = VirtualClock()
+    runner = LocalTaskRunner.from_handlers(handlers_for(lambdas), clock=clock)
+    workflows = Workflows(MemoryStore(), runner=runner, clock=clock, cache=False)
+    machine = workflows.put_machine("StateMachine", json.dumps(definition))
+    started = workflows.start(machine, json.dumps(input))
+    item = workflows.run_to_end(started.arn)
+    return {
+        "status": item.status,
+        "output": json.loads(item.output) if item.output is not None else None,
+        "error": item.error,
+        "cause": item.cause,
+        "history": workflows.history(item.arn),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command adapter: ``python -m tests.conformance_adapter DEFINITION INPUT`` (runner --cmd)."""
     import json

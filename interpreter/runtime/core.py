@@ -19,7 +19,7 @@ from ..model import JSONATA, StateMachine
 from . import record as rec
 from .context import ThreadScope
 from .dataflow import apply_result_path, assign_jsonpath
-from .effects import RunTask, StartTimer, StopExecution, TaskDone, TimerFired
+from .effects import Heartbeat, RunTask, StartTimer, StopExecution, TaskDone, TimerFired
 from .history import Event
 from .jsonata_flow import exit_event, leave, record_evaluation_failed, states_of
 from .jsontext import payload_size
@@ -33,6 +33,8 @@ EXECUTION_TIMEOUT = "execution-timeout"
 ENTER: dict[str, Callable[[Step, Thread, Any], bool]] = {}
 # wait kind -> resume(step, thread, message, data): called when the awaited input arrives
 RESUME: dict[str, Callable[..., None]] = {}
+# wait kind -> on_heartbeat(step, thread, token, data): SendTaskHeartbeat for an awaited token
+ON_HEARTBEAT: dict[str, Callable[..., None]] = {}
 
 
 def _runtime_cause(state_name: str, entered_id: int, detail: str) -> str:
@@ -89,6 +91,11 @@ class Step:
             return self.effects
         if isinstance(message, StopExecution):
             self.abort(message)
+            return self.effects
+        if isinstance(message, Heartbeat):
+            entry = r.waiting.get(message.token)
+            if entry is not None and entry[0] is not None and entry[1] in ON_HEARTBEAT:
+                ON_HEARTBEAT[entry[1]](self, entry[0], message.token, entry[2])
             return self.effects
         token = message.token
         entry = r.waiting.pop(token, None)
@@ -328,6 +335,7 @@ def resume_with(step: Step, th: Thread, work: Callable[[Step, Thread], bool]) ->
 RETRY_AGAIN: dict[str, Callable[[Step, Thread, Any], Any]] = {}
 
 
+
 def on_execution_timeout(step: Step, th: Any, message: Any, data: Any) -> None:
     step.time_out()
 
@@ -382,7 +390,7 @@ def start(machine: StateMachine, record: ExecutionRecord, now: datetime) -> list
 def handle(
     machine: StateMachine,
     record: ExecutionRecord,
-    message: TaskDone | TimerFired | StopExecution,
+    message: TaskDone | TimerFired | StopExecution | Heartbeat,
     now: datetime,
 ) -> list[RunTask | StartTimer]:
     return Step(machine, record, now).handle(message)

@@ -51,3 +51,10 @@ class TimerFired:
 class StopExecution:
     error: str | None = None
     cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heartbeat:
+    """SendTaskHeartbeat for a callback task: its HeartbeatSeconds clock starts again."""
+
+    token: str

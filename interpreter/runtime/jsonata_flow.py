@@ -88,10 +88,13 @@ def record_evaluation_failed(
     if failure.error != QUERY_EVALUATION_ERROR or th.quiet:
         return
     if evaluation and th.entered_id:
-        events = step.record.events
-        entered = events[th.entered_id - 1] if th.entered_id <= len(events) else None
+        record = step.record
+        position = th.entered_id - 1 - record.event_offset
+        entered = record.events[position] if 0 <= position < len(record.events) else None
         if entered is not None and entered.id == th.entered_id:
             th.last_id = entered.previous_event_id
+        elif th.entered_prev is not None:  # the entered event was stored by an earlier commit
+            th.last_id = th.entered_prev
     details: dict[str, Any] = {"error": failure.error}
     if failure.cause is not None:
         details["cause"] = failure.cause

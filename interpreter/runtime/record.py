@@ -27,6 +27,7 @@ class Thread:
     __slots__ = (
         "alive",
         "entered_id",
+        "entered_prev",
         "entered_time",
         "graph",
         "index",
@@ -50,6 +51,7 @@ class Thread:
         self.state: Any = graph.states[graph.start_at]
         self.input: Any = None  # raw input of the current state
         self.entered_id = 0
+        self.entered_prev: int | None = None  # previousEventId of that event once it is stored
         self.entered_time: datetime | None = None
         self.last_id = last_id  # previousEventId of this thread's next event
         self.retry_counts: list[int] | None = None
@@ -67,6 +69,7 @@ class ExecutionRecord:
         "arn",
         "cause",
         "error",
+        "event_offset",
         "events",
         "input",
         "machine_arn",
@@ -113,7 +116,8 @@ class ExecutionRecord:
         self.error: str | None = None
         self.cause: str | None = None
         self.stop_time: datetime | None = None
-        self.events: list[Event] = []
+        self.events: list[Event] = []  # events not yet handed to a store
+        self.event_offset = 0  # events[0] has id event_offset + 1 (earlier ones are stored)
         self.next_event_id = 1
         self.next_thread_id = 0
         self.next_token = 0
@@ -124,6 +128,13 @@ class ExecutionRecord:
     @property
     def done(self) -> bool:
         return self.status != RUNNING
+
+    def take_events(self) -> list[Event]:
+        """The events recorded since the last call (a durable engine stores them)."""
+        events = self.events
+        self.events = []
+        self.event_offset = self.next_event_id - 1
+        return events
 
     def history(self, include_execution_data: bool = True) -> list[dict[str, Any]]:
         return [e.to_api(include_execution_data) for e in self.events]

@@ -15,7 +15,7 @@ from ...errors import EvaluationError, Failure, StatesErrorName
 from ...expr.jsonata import expect_type
 from ...model import JSONATA
 from ..context import ThreadScope
-from ..core import PAYLOAD_LIMIT, RESUME, RETRY_AGAIN, Step, resume_with
+from ..core import ON_HEARTBEAT, PAYLOAD_LIMIT, RESUME, RETRY_AGAIN, Step, resume_with
 from ..dataflow import select
 from ..effects import RunTask
 from ..jsonata_flow import evaluate, exit_event, fail, states_of
@@ -102,7 +102,11 @@ def attempt(step: Step, th: Thread, st: Any) -> bool:
     token = step.wait_for(th, "task")
     if task_token is not None:
         # the task ends when someone calls SendTaskSuccess/Failure with this token
-        step.wait_for(th, "callback", token=task_token)
+        beat: dict[str, Any] | None = None
+        if heartbeat is not None:
+            beat = {"seconds": heartbeat}
+            beat["timer"] = step.start_timer(th, "task_heartbeat", timedelta(seconds=heartbeat), token)
+        step.wait_for(th, "callback", beat, token=task_token)
     if is_legacy_lambda(st):
         details: dict[str, Any] = {"resource": st.resource, "input": payload}
         if timeout is not None:
@@ -208,4 +212,31 @@ def _callback(step: Step, th: Thread, message: Any) -> None:
 
 
 RESUME["task_timeout"] = on_timeout
+
+
+def on_heartbeat(step: Step, th: Thread, task_token: str, beat: dict[str, Any] | None) -> None:
+    """SendTaskHeartbeat: the HeartbeatSeconds clock starts again (no history event)."""
+    if beat is None:
+        return
+    old = beat["timer"]
+    step.record.waiting.pop(old, None)
+    th.tokens.discard(old)
+    beat["timer"] = step.start_timer(th, "task_heartbeat", timedelta(seconds=beat["seconds"]))
+
+
+def on_heartbeat_timeout(step: Step, th: Thread, message: Any, data: Any) -> None:
+    step.cancel_waits(th)  # the task and its callback: a late SendTaskSuccess is refused
+    resume_with(step, th, _heartbeat_timed_out)
+
+
+def _heartbeat_timed_out(step: Step, th: Thread) -> bool:
+    st = th.state
+    prefix, base = _event_prefix(st)
+    error = StatesErrorName.HEARTBEAT_TIMEOUT.value
+    step.emit(th, prefix + "TimedOut", {**base, "error": error})
+    return step.fail_state(th, st, Failure(error, None))
+
+
+ON_HEARTBEAT["callback"] = on_heartbeat
+RESUME["task_heartbeat"] = on_heartbeat_timeout
 RETRY_AGAIN["Task"] = attempt

@@ -1,0 +1,1 @@
+"""Durable executions: the executor that advances stored executions, and what it needs."""

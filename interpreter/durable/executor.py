@@ -1,0 +1,362 @@
+"""The durable executor: advances stored executions, committing before it acts.
+
+Every change to an execution goes the same way, whoever asks (the loop delivering task results
+and timers, an API call such as SendTaskSuccess or StopExecution):
+
+    lock the execution → load it (cached, or from the store) → feed the messages to the pure core
+    → commit the new snapshot and events with compare-and-set → only then perform the effects.
+
+A commit that loses a race (``StaleVersion``: another worker advanced the execution) drops the
+cached copy, reloads and applies the messages again; the core ignores a message whose token is
+no longer awaited, so a duplicate or late result changes nothing. Effects still pending are part
+of every snapshot: after a crash, ``resume`` runs interrupted tasks again (at least once, with the
+same stable request id) and re-arms timers.
+
+The loop (``run_until``) groups the messages that arrived together per execution and commits each
+execution once per round: a task state costs one store write.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..adapters.clock import Clock
+from ..adapters.stores.base import ExecutionItem, ExecutionStore, StaleVersion
+from ..model import StateMachine
+from ..runtime import core, snapshot
+from ..runtime import states as _states  # noqa: F401  (registers the state types)
+from ..runtime.effects import Heartbeat, RunTask, StartTimer, StopExecution, TaskDone, TimerFired
+from ..runtime.jsontext import dumps_compact
+from ..runtime.record import RUNNING, ExecutionRecord
+
+log = logging.getLogger("stepfn.executor")
+
+Message = TaskDone | TimerFired | StopExecution | Heartbeat
+MachineResolver = Callable[[str, str], StateMachine]  # (machine arn, revision id) → compiled machine
+
+_REQUEST_IDS = uuid.UUID("6f0d5c1e-2b8a-4c55-9d1b-7a3e2f6c9b10")
+
+
+def request_id_for(execution_arn: str, token: str) -> str:
+    """A task's stable request id: the same on every (re-)run of one scheduled task."""
+    return str(uuid.uuid5(_REQUEST_IDS, f"{execution_arn}/{token}"))
+
+
+@dataclass(slots=True)
+class _Live:
+    """An execution this worker holds in memory between commits."""
+
+    record: ExecutionRecord
+    machine: StateMachine
+    item: ExecutionItem  # as last stored (its version is the one to compare against)
+    pending: dict[str, Any] = field(default_factory=dict)  # token → RunTask | StartTimer
+
+
+class Executor:
+    def __init__(
+        self,
+        store: ExecutionStore,
+        *,
+        resolve: MachineResolver,
+        runner: Any,
+        clock: Clock,
+        worker_id: str | None = None,
+        max_workers: int = 16,
+        lease_seconds: float = 60.0,
+        cache: bool = True,
+    ) -> None:
+        self.store = store
+        self.resolve = resolve
+        self.runner = runner
+        self.clock = clock
+        self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        self.max_workers = max_workers
+        self.lease = timedelta(seconds=lease_seconds)
+        self.cache = cache  # False: reload every execution from the store for every step
+        self._live: dict[str, _Live] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._cond = threading.Condition()
+        self._inbox: deque[tuple[str, Message]] = deque()
+        self._timers: list[tuple[datetime, int, str, Message]] = []
+        self._seq = 0
+        self._running = 0  # tasks on the pool
+        self._pool: ThreadPoolExecutor | None = None
+        self.stopping = False
+        self._finished = threading.Condition()  # notified whenever an execution ends
+
+    # ------------------------------------------------------------------ starting
+    def start(
+        self, item: ExecutionItem, machine: StateMachine, input: Any, *, role_arn: str, seed: int
+    ) -> ExecutionItem:
+        """Create ``item`` (status RUNNING) in the store, run its first step, and act.
+
+        Raises the store's ``AlreadyExists`` when the ARN is taken (nothing is written then)."""
+        record = ExecutionRecord(
+            arn=item.arn,
+            name=item.name,
+            machine_arn=item.machine_arn,
+            machine_name=item.machine_arn.rsplit(":", 1)[-1],
+            input=input,
+            start_time=item.start_date,
+            role_arn=role_arn,
+            seed=seed,
+            redrive_count=item.redrive_count,
+        )
+        lock = self._lock(item.arn)
+        with lock:
+            effects = core.start(machine, record, self.clock.now())
+            live = _Live(record, machine, item)
+            self._track(live, effects)
+            stored = self.store.create_execution(self._item_of(live), self._events_of(live))
+            live.item = stored
+            self._keep(live)
+        self._schedule(item.arn, effects)
+        return stored
+
+    # ------------------------------------------------------------------ delivering
+    def deliver(self, arn: str, messages: list[Message]) -> ExecutionItem | None:
+        """Apply ``messages`` to the execution now (any thread) and act on the result.
+
+        Returns the execution as stored afterwards (None: no such execution)."""
+        with self._lock(arn):
+            result = self._apply(arn, messages)
+        if result is None:
+            return None
+        stored, effects = result
+        self._schedule(arn, effects)
+        return stored
+
+    def post(self, arn: str, message: Message) -> None:
+        """Queue a message for the loop (task results from the pool)."""
+        with self._cond:
+            self._inbox.append((arn, message))
+            self._cond.notify_all()
+
+    def _apply(self, arn: str, messages: list[Message]) -> tuple[ExecutionItem, list[Any]] | None:
+        """Under the execution's lock: core, commit (retrying after a lost race), effects."""
+        for _ in range(20):
+            live = self._live.get(arn) or self._load(arn)
+            if live is None:
+                return None
+            if live.record.status != RUNNING:
+                self._live.pop(arn, None)
+                return live.item, []
+            effects: list[Any] = []
+            now = self.clock.now()
+            for message in messages:
+                token = getattr(message, "token", None)
+                effects.extend(core.handle(live.machine, live.record, message, now))
+                if token is not None:
+                    live.pending.pop(token, None)
+            self._track(live, effects)
+            try:
+                live.item = self.store.commit(
+                    self._item_of(live), expected_version=live.item.version, events=self._events_of(live)
+                )
+            except StaleVersion:
+                self._live.pop(arn, None)  # someone else advanced it: reload and apply again
+                continue
+            self._keep(live)
+            return live.item, effects
+        raise RuntimeError(f"execution {arn}: too many lost commit races")
+
+    # ------------------------------------------------------------------ the loop
+    def run_until(self, done: Callable[[], bool], *, idle_timeout: float | None = None) -> None:
+        """Deliver task results and timers until ``done()``. With a virtual clock, time jumps to
+        the next timer when nothing else can happen; ``RuntimeError`` when nothing ever will."""
+        clock = self.clock
+        while not done() and not self.stopping:
+            with self._cond:
+                batch = list(self._inbox)
+                self._inbox.clear()
+                now = clock.now()
+                while self._timers and self._timers[0][0] <= now:
+                    _, _, arn, message = heapq.heappop(self._timers)
+                    batch.append((arn, message))
+                if not batch:
+                    if self._running == 0 and clock.virtual:
+                        if not self._timers:
+                            raise RuntimeError(
+                                "nothing left to do: the executions wait for callbacks "
+                                "(SendTaskSuccess/Failure) that no one can send in this run"
+                            )
+                        clock.sleep_until(self._timers[0][0])
+                        continue
+                    timeout = idle_timeout
+                    if self._timers:
+                        wait = max(0.0, (self._timers[0][0] - now).total_seconds())
+                        timeout = wait if timeout is None else min(wait, timeout)
+                    self._cond.wait(timeout)
+                    continue
+            self._deliver_batch(batch)
+
+    def _deliver_batch(self, batch: list[tuple[str, Message]]) -> None:
+        grouped: dict[str, list[Message]] = {}
+        for arn, message in batch:
+            grouped.setdefault(arn, []).append(message)
+        for arn, messages in grouped.items():
+            self.deliver(arn, messages)
+
+    # ------------------------------------------------------------------ effects
+    def _schedule(self, arn: str, effects: list[Any]) -> None:
+        for effect in effects:
+            if isinstance(effect, StartTimer):
+                self._add_timer(effect.due, arn, TimerFired(token=effect.token))
+            elif self.clock.virtual:
+                message, elapsed = self._perform(arn, effect)
+                if elapsed > 0:
+                    self._add_timer(self.clock.now() + timedelta(seconds=elapsed), arn, message)
+                else:
+                    self.post(arn, message)
+            else:
+                with self._cond:
+                    self._running += 1
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="stepfn-task")
+                self._pool.submit(self._perform_and_post, arn, effect)
+
+    def _add_timer(self, due: datetime, arn: str, message: Message) -> None:
+        with self._cond:
+            self._seq += 1
+            heapq.heappush(self._timers, (due, self._seq, arn, message))
+            self._cond.notify_all()
+
+    def _perform_and_post(self, arn: str, task: RunTask) -> None:
+        try:
+            message, _ = self._perform(arn, task)
+        finally:
+            with self._cond:
+                self._running -= 1
+        self.post(arn, message)
+
+    def _perform(self, arn: str, task: RunTask) -> tuple[TaskDone, float]:
+        runner = self.runner
+        if runner is None:
+            cause = f"No task runner for {task.resource.raw}"
+            return TaskDone(token=task.token, ok=False, error="States.Runtime", cause=cause), 0.0
+        try:
+            outcome = runner.run(task, request_id=request_id_for(arn, task.token), now=self.clock.now())
+        except Exception as exc:  # a runner bug must not stop the worker: report it as a failure
+            log.exception("task runner failed for %s", task.state_name)
+            return TaskDone(token=task.token, ok=False, error=type(exc).__name__, cause=str(exc)), 0.0
+        message = TaskDone(
+            token=task.token, ok=outcome.ok, output=outcome.output, error=outcome.error, cause=outcome.cause
+        )
+        return message, outcome.elapsed
+
+    # ------------------------------------------------------------------ resuming
+    def resume(self, *, takeover: bool = False) -> list[str]:
+        """Adopt every unfinished execution whose lease is free (or all, with ``takeover``):
+        claim it with a commit, re-run its interrupted tasks and re-arm its timers."""
+        adopted = []
+        now = self.clock.now()
+        for arn in self.store.unfinished_executions():
+            with self._lock(arn):
+                item = self.store.get_execution(arn)
+                if item is None or item.status != RUNNING:
+                    continue
+                held = item.lease_owner not in (None, self.worker_id)
+                if held and not takeover and item.lease_until is not None and item.lease_until > now:
+                    continue
+                live = self._load(arn, item)
+                if live is None:
+                    continue
+                try:
+                    live.item = self.store.commit(
+                        self._item_of(live), expected_version=item.version, events=[]
+                    )
+                except StaleVersion:
+                    self._live.pop(arn, None)
+                    continue
+                self._keep(live)
+                effects = list(live.pending.values())
+            adopted.append(arn)
+            self._schedule(arn, effects)
+        return adopted
+
+    # ------------------------------------------------------------------ helpers
+    def _lock(self, arn: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(arn)
+            if lock is None:
+                lock = self._locks[arn] = threading.Lock()
+            return lock
+
+    def _load(self, arn: str, item: ExecutionItem | None = None) -> _Live | None:
+        item = item or self.store.get_execution(arn)
+        if item is None:
+            return None
+        machine = self.resolve(item.machine_arn, item.revision_id)
+        if item.state is None or "threads" not in item.state:
+            raise RuntimeError(f"execution {arn} has no stored engine state")
+        record, pending = snapshot.load(machine, item.state)
+        live = _Live(record, machine, item, pending)
+        self._keep(live)
+        return live
+
+    def _keep(self, live: _Live) -> None:
+        if live.record.status == RUNNING:
+            if self.cache:
+                self._live[live.record.arn] = live
+            return
+        self._live.pop(live.record.arn, None)
+        with self._finished:
+            self._finished.notify_all()
+
+    def wait_finished(self, arn: str, timeout: float | None = None) -> bool:
+        """Block until the execution has ended (another thread runs the loop); False on timeout.
+        Under a virtual clock, run the loop here instead (``run_until``)."""
+        with self._finished:
+            return self._finished.wait_for(lambda: self.is_finished(arn), timeout)
+
+    @staticmethod
+    def _track(live: _Live, effects: list[Any]) -> None:
+        pending = live.pending
+        for effect in effects:
+            pending[effect.token] = effect
+        waiting = live.record.waiting
+        for token in [t for t in pending if t not in waiting]:
+            del pending[token]
+
+    def _item_of(self, live: _Live) -> ExecutionItem:
+        r = live.record
+        running = r.status == RUNNING
+        return replace(
+            live.item,
+            status=r.status,
+            output=dumps_compact(r.output) if r.status == "SUCCEEDED" else None,
+            error=r.error,
+            cause=r.cause,
+            stop_date=r.stop_time,
+            state=snapshot.dump(r, live.pending),
+            lease_owner=self.worker_id if running else None,
+            lease_until=self.clock.now() + self.lease if running else None,
+        )
+
+    @staticmethod
+    def _events_of(live: _Live) -> list[dict[str, Any]]:
+        return [snapshot.event_to_data(e) for e in live.record.take_events()]
+
+    def is_finished(self, arn: str) -> bool:
+        live = self._live.get(arn)
+        if live is not None:
+            return live.record.status != RUNNING
+        item = self.store.get_execution(arn)
+        return item is None or item.status != RUNNING
+
+    def close(self) -> None:
+        self.stopping = True
+        with self._cond:
+            self._cond.notify_all()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
