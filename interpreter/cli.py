@@ -4,6 +4,11 @@
                     [--handler NAME=module:function] [--virtual-time] [--json [--history]] [--name NAME]
     stepfn validate FILE...
     stepfn schema
+    stepfn executions | describe | history | stop | send-task-success | send-task-failure
+           | resume | serve          (the execution store; see ``cli_store``)
+
+``run`` records every execution in the store (``--store``, default .stepfn/stepfn.db) unless
+``--no-store``.
 
 Exit codes: ``run``: 0 SUCCEEDED, 1 the execution did not succeed, 2 bad usage, input or
 definition; ``validate``: 0 all valid, 1 any problem. Errors say what and where; never a traceback.
@@ -17,7 +22,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cli_store import (
+    add_store_commands,
+    add_store_option,
+    cmd_describe,
+    cmd_executions,
+    cmd_history,
+    cmd_resume,
+    cmd_send_task,
+    cmd_serve,
+    cmd_stop,
+    definition_name,
+    open_store,
+    store_location,
+)
 from .errors import DefinitionError, InputError
+from .service.errors import ApiError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,17 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a JSON object file of substitutions (repeatable)",
     )
+    _add_runner_options(r)
+    add_store_option(r)
     r.add_argument(
-        "--handler",
-        action="append",
-        default=[],
-        metavar="NAME=MODULE:FUNCTION",
-        help="run Lambda function NAME (name, ARN or ${Placeholder}) as a local Python handler",
-    )
-    r.add_argument(
-        "--virtual-time",
+        "--no-store",
         action="store_true",
-        help="skip ahead through Waits, retry delays and timeouts instead of sleeping",
+        help="keep the execution in memory only (nothing is written to the store)",
     )
     r.add_argument("--json", action="store_true", help='print {"status","output","error","cause"} as JSON')
     r.add_argument("--name", help="execution name (default: a UUID)")
@@ -72,7 +87,23 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--sub-file", action="append", default=[], metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema for *.asl.json files")
+    add_store_commands(sub, _add_runner_options)
     return p
+
+
+def _add_runner_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--handler",
+        action="append",
+        default=[],
+        metavar="NAME=MODULE:FUNCTION",
+        help="run Lambda function NAME (name, ARN or ${Placeholder}) as a local Python handler",
+    )
+    p.add_argument(
+        "--virtual-time",
+        action="store_true",
+        help="skip ahead through Waits, retry delays and timeouts instead of sleeping",
+    )
 
 
 def _read_input(args: argparse.Namespace) -> Any:
@@ -107,10 +138,12 @@ def _substitutions(args: argparse.Namespace) -> dict[str, str]:
         raise InputError(str(err)) from None
 
 
-def _handlers(args: argparse.Namespace, definition_file: Path) -> Any:
+def _handlers(args: argparse.Namespace, definition_file: Path | None = None) -> Any:
     from .adapters.lambda_local import HandlerRegistry
 
-    search = [Path.cwd(), Path.cwd() / "functions", definition_file.resolve().parent.parent / "functions"]
+    search = [Path.cwd(), Path.cwd() / "functions"]
+    if definition_file is not None:
+        search.append(definition_file.resolve().parent.parent / "functions")
     try:
         return HandlerRegistry.from_specs(args.handler, search_path=search)
     except (ValueError, ImportError) as err:
@@ -126,25 +159,80 @@ def _cmd_run(args: argparse.Namespace) -> int:
     machine = load_definition(path, _substitutions(args))
     input_value = _read_input(args)
     handlers = _handlers(args, path)
-    clock = VirtualClock() if args.virtual_time else SystemClock()
-    name = path.name.split(".")[0] or "StateMachine"
-    result = run(machine, input_value, handlers=handlers, clock=clock, name=args.name, machine_name=name)
-    if args.json:
-        summary = result.summary()
-        if args.history:
-            summary["history"] = result.history
-        print(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
-        return 0 if result.status == "SUCCEEDED" else 1
-    if args.history:
-        for event in result.history:
-            print(json.dumps(event, default=str), file=sys.stderr)
-    if result.status == "SUCCEEDED":
-        print(json.dumps(result.output, indent=2, ensure_ascii=False))
+    clock = VirtualClock(start=_now()) if args.virtual_time else SystemClock()
+    name = definition_name(path)
+    if args.no_store:
+        result = run(machine, input_value, handlers=handlers, clock=clock, name=args.name, machine_name=name)
+        summary, history = result.summary(), result.history
     else:
-        print(f"{result.status}: {result.error or ''}", file=sys.stderr)
-        if result.cause:
-            print(result.cause, file=sys.stderr)
-    return 0 if result.status == "SUCCEEDED" else 1
+        summary, history = _run_stored(args, machine, input_value, handlers, clock, name)
+    status = summary["status"]
+    if args.json:
+        if args.history:
+            summary["history"] = history
+        print(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+        return 0 if status == "SUCCEEDED" else 1
+    if args.history:
+        for event in history:
+            print(json.dumps(event, default=str), file=sys.stderr)
+    if status == "SUCCEEDED":
+        print(json.dumps(summary["output"], indent=2, ensure_ascii=False))
+    else:
+        print(f"{status}: {summary['error'] or ''}", file=sys.stderr)
+        if summary["cause"]:
+            print(summary["cause"], file=sys.stderr)
+    return 0 if status == "SUCCEEDED" else 1
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _run_stored(
+    args: argparse.Namespace, machine: Any, input_value: Any, handlers: Any, clock: Any, name: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run through the execution store, so ``stepfn history`` and friends can read it later."""
+    from .adapters.local_runner import LocalTaskRunner
+    from .durable.workflows import Workflows
+
+    store = open_store(store_location(args))
+    runner = LocalTaskRunner.from_handlers(handlers, clock=clock)
+    workflows = Workflows(store, runner=runner, clock=clock)
+    text = json.dumps(machine.definition, ensure_ascii=False)
+    try:
+        machine_item = workflows.put_machine(name, text)
+        started = workflows.start(
+            machine_item, json.dumps(input_value, ensure_ascii=False), name=args.name, compiled=machine
+        )
+    except Exception as err:
+        from .adapters.stores.base import AlreadyExists
+
+        if isinstance(err, AlreadyExists):
+            raise InputError(f"--name {args.name}: an execution of {name} with that name is stored") from None
+        raise
+    try:
+        item = workflows.run_to_end(started.arn)
+    except RuntimeError as err:  # waits for a callback nothing in this run can send
+        print(f"stepfn: {err}; the execution stays RUNNING in the store: {started.arn}", file=sys.stderr)
+        item = store.get_execution(started.arn)
+    finally:
+        workflows.executor.close()
+    summary = {
+        "status": item.status,
+        "output": json.loads(item.output) if item.output is not None else None,
+        "error": item.error,
+        "cause": item.cause,
+    }
+    return summary, workflows.history(item.arn)
+
+
+def _runner_factory(args: argparse.Namespace) -> Any:
+    from .adapters.local_runner import LocalTaskRunner
+
+    handlers = _handlers(args)
+    return lambda clock: LocalTaskRunner.from_handlers(handlers, clock=clock)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -173,9 +261,25 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}[args.command]
+    commands: dict[str, Any] = {
+        "run": _cmd_run,
+        "validate": _cmd_validate,
+        "schema": _cmd_schema,
+        "executions": cmd_executions,
+        "describe": cmd_describe,
+        "history": cmd_history,
+        "stop": cmd_stop,
+        "send-task-success": lambda a: cmd_send_task(a, _runner_factory(a)),
+        "send-task-failure": lambda a: cmd_send_task(a, _runner_factory(a)),
+        "resume": lambda a: cmd_resume(a, _runner_factory(a)),
+        "serve": lambda a: cmd_serve(a, _runner_factory(a)),
+    }
+    command = commands[args.command]
     try:
         return command(args)
+    except ApiError as err:
+        print(f"stepfn: {err.code}: {err.message}", file=sys.stderr)
+        return 2
     except DefinitionError as err:
         file = getattr(args, "file", None)
         for problem in err.problems:

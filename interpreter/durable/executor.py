@@ -354,6 +354,11 @@ class Executor:
         item = self.store.get_execution(arn)
         return item is None or item.status != RUNNING
 
+    def only_callbacks(self, arn: str) -> bool:
+        """True when the execution has nothing to run or time (it waits for callbacks only)."""
+        live = self._live.get(arn)
+        return live is not None and not live.pending
+
     def close(self) -> None:
         self.stopping = True
         with self._cond:
