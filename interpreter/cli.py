@@ -242,12 +242,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.files:
         try:
-            load_definition(Path(file), subs)
+            machine = load_definition(Path(file), subs)
         except DefinitionError as err:
             failed += 1
             for problem in err.problems:
                 print(f"{file}: {problem} [{problem.code}]")
         else:
+            # warnings do not make a file invalid: printed, exit status unchanged
+            for problem in machine.warnings:
+                print(f"{file}: warning: {problem} [{problem.code}]")
             print(f"{file}: valid")
     return 1 if failed else 0
 

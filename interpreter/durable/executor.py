@@ -35,8 +35,9 @@ from ..model import StateMachine
 from ..runtime import core, snapshot
 from ..runtime import states as _states  # noqa: F401  (registers the state types)
 from ..runtime.effects import Heartbeat, RunTask, StartTimer, StopExecution, TaskDone, TimerFired
+from ..runtime.history import Event
 from ..runtime.jsontext import dumps_compact
-from ..runtime.record import RUNNING, ExecutionRecord
+from ..runtime.record import FAILED, RUNNING, SUCCEEDED, ExecutionRecord
 
 log = logging.getLogger("stepfn.executor")
 
@@ -44,6 +45,13 @@ Message = TaskDone | TimerFired | StopExecution | Heartbeat
 MachineResolver = Callable[[str, str], StateMachine]  # (machine arn, revision id) → compiled machine
 
 _REQUEST_IDS = uuid.UUID("6f0d5c1e-2b8a-4c55-9d1b-7a3e2f6c9b10")
+
+# AWS's hard quota of 25,000 history events per Standard execution ("Avoid reaching the history
+# quota", Step Functions developer guide): event 25,000 is ExecutionFailed with this error and cause
+# unless it is ExecutionSucceeded (AWS, recorded history: id 25000, previousEventId 24999).
+HISTORY_LIMIT = 25_000
+HISTORY_LIMIT_ERROR = "States.Runtime"
+HISTORY_LIMIT_CAUSE = f"The execution reached the maximum number of history events ({HISTORY_LIMIT})."
 
 
 def request_id_for(execution_arn: str, token: str) -> str:
@@ -115,6 +123,8 @@ class Executor:
         lock = self._lock(item.arn)
         with lock:
             effects = core.start(machine, record, self.clock.now())
+            if record.next_event_id > HISTORY_LIMIT and item.type == "STANDARD":
+                effects = fail_at_history_limit(record, self.clock.now(), effects)
             live = _Live(record, machine, item)
             self._track(live, effects)
             stored = self.store.create_execution(self._item_of(live), self._events_of(live))
@@ -158,6 +168,8 @@ class Executor:
                 effects.extend(core.handle(live.machine, live.record, message, now))
                 if token is not None:
                     live.pending.pop(token, None)
+            if live.record.next_event_id > HISTORY_LIMIT and live.item.type == "STANDARD":
+                effects = fail_at_history_limit(live.record, now, effects)
             self._track(live, effects)
             try:
                 live.item = self.store.commit(
@@ -232,12 +244,34 @@ class Executor:
             self._cond.notify_all()
 
     def _perform_and_post(self, arn: str, task: RunTask) -> None:
+        """Pool thread: run the task, then apply its result right here when the execution is
+        free (one hop less for a chain of tasks), else leave it to the loop, which batches the
+        results that arrive together into one commit."""
         try:
-            message, _ = self._perform(arn, task)
+            lock = self._lock(arn)
+            current: RunTask | None = task
+            while current is not None and not self.stopping:
+                message, _ = self._perform(arn, current)
+                current = None
+                if not lock.acquire(blocking=False):
+                    self.post(arn, message)
+                    break
+                try:
+                    result = self._apply(arn, [message])
+                finally:
+                    lock.release()
+                if result is None:
+                    break
+                effects = result[1]
+                # the next task of the chain runs on this thread (no hand-over); others go to the pool
+                current = next((e for e in effects if isinstance(e, RunTask)), None)
+                self._schedule(arn, [e for e in effects if e is not current])
+        except Exception:  # the store failed: the loop or a resume will retry from the store
+            log.exception("delivering a task result for %s failed", arn)
         finally:
             with self._cond:
                 self._running -= 1
-        self.post(arn, message)
+                self._cond.notify_all()
 
     def _perform(self, arn: str, task: RunTask) -> tuple[TaskDone, float]:
         runner = self.runner
@@ -312,6 +346,8 @@ class Executor:
         self._live.pop(live.record.arn, None)
         with self._finished:
             self._finished.notify_all()
+        with self._cond:  # wake the loop: its ``done()`` may be true now
+            self._cond.notify_all()
 
     def wait_finished(self, arn: str, timeout: float | None = None) -> bool:
         """Block until the execution has ended (another thread runs the loop); False on timeout.
@@ -365,3 +401,24 @@ class Executor:
             self._cond.notify_all()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def fail_at_history_limit(record: ExecutionRecord, now: datetime, effects: list[Any]) -> list[Any]:
+    """End ``record`` at the history quota if its last step went past it; the effects still to
+    perform (none once it failed). Events after 24,999 are dropped; event 25,000 is ExecutionFailed
+    (States.Runtime) unless it is the execution's own ExecutionSucceeded."""
+    last = record.next_event_id - 1
+    if last < HISTORY_LIMIT or (last == HISTORY_LIMIT and record.status == SUCCEEDED):
+        return effects
+    del record.events[max(0, HISTORY_LIMIT - 1 - record.event_offset) :]
+    details = {"error": HISTORY_LIMIT_ERROR, "cause": HISTORY_LIMIT_CAUSE}
+    record.events.append(Event(HISTORY_LIMIT, HISTORY_LIMIT - 1, "ExecutionFailed", now, details))
+    record.next_event_id = HISTORY_LIMIT + 1
+    record.status = FAILED
+    record.output = None
+    record.error, record.cause = HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE
+    record.stop_time = now
+    record.waiting.clear()
+    if record.root is not None:
+        record.root.alive = False
+    return []
