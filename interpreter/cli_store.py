@@ -266,27 +266,19 @@ def _drive(service: Any, arns: list[str]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, runner_factory: Any) -> int:
-    import threading
+    from .adapters.clock import SystemClock
+    from .serve import LocalStepFunctions
 
-    from .api.server import ApiServer
-
-    service = make_service(args, runner_factory)
-    executor = service.workflows.executor
-    adopted = executor.resume()
-    loop = threading.Thread(
-        target=executor.run_until, args=(lambda: False,), kwargs={"idle_timeout": 5.0}, daemon=True
+    clock = SystemClock()
+    runner = runner_factory(clock) if runner_factory is not None else None
+    sfn = LocalStepFunctions(
+        open_store(store_location(args)), runner=runner, clock=clock, host=args.host, port=args.port
     )
-    loop.start()
-    server = ApiServer(service, host=args.host, port=args.port)
     print(
-        f"stepfn: Step Functions API on http://{args.host}:{args.port} "
-        f"(store {store_location(args)}; resumed {len(adopted)} execution(s))",
+        f"stepfn: Step Functions API on http://{args.host}:{args.port} (store {store_location(args)})",
         file=sys.stderr,
     )
-    try:
-        server.serve_forever()
-    finally:
-        executor.close()
+    sfn.serve_forever()
     return 0
 
 

@@ -34,10 +34,10 @@ from ..adapters.stores.base import ExecutionItem, ExecutionStore, StaleVersion
 from ..model import StateMachine
 from ..runtime import core, snapshot
 from ..runtime import states as _states  # noqa: F401  (registers the state types)
+from ..runtime.core import EXPRESS_RUNAWAY_LIMIT, HISTORY_LIMIT, fail_at_history_limit
 from ..runtime.effects import Heartbeat, RunTask, StartTimer, StopExecution, TaskDone, TimerFired
-from ..runtime.history import Event
 from ..runtime.jsontext import dumps_compact
-from ..runtime.record import FAILED, RUNNING, SUCCEEDED, ExecutionRecord
+from ..runtime.record import RUNNING, ExecutionRecord
 
 log = logging.getLogger("stepfn.executor")
 
@@ -49,9 +49,6 @@ _REQUEST_IDS = uuid.UUID("6f0d5c1e-2b8a-4c55-9d1b-7a3e2f6c9b10")
 # AWS's hard quota of 25,000 history events per Standard execution ("Avoid reaching the history
 # quota", Step Functions developer guide): event 25,000 is ExecutionFailed with this error and cause
 # unless it is ExecutionSucceeded (AWS, recorded history: id 25000, previousEventId 24999).
-HISTORY_LIMIT = 25_000
-HISTORY_LIMIT_ERROR = "States.Runtime"
-HISTORY_LIMIT_CAUSE = f"The execution reached the maximum number of history events ({HISTORY_LIMIT})."
 
 
 def request_id_for(execution_arn: str, token: str) -> str:
@@ -120,10 +117,11 @@ class Executor:
             seed=seed,
             redrive_count=item.redrive_count,
         )
+        record.history_limit = _history_limit(item)
         lock = self._lock(item.arn)
         with lock:
             effects = core.start(machine, record, self.clock.now())
-            if record.next_event_id > HISTORY_LIMIT and item.type == "STANDARD":
+            if record.next_event_id > record.history_limit:
                 effects = fail_at_history_limit(record, self.clock.now(), effects)
             live = _Live(record, machine, item)
             self._track(live, effects)
@@ -168,7 +166,7 @@ class Executor:
                 effects.extend(core.handle(live.machine, live.record, message, now))
                 if token is not None:
                     live.pending.pop(token, None)
-            if live.record.next_event_id > HISTORY_LIMIT and live.item.type == "STANDARD":
+            if live.record.next_event_id > live.record.history_limit:
                 effects = fail_at_history_limit(live.record, now, effects)
             self._track(live, effects)
             try:
@@ -183,10 +181,15 @@ class Executor:
         raise RuntimeError(f"execution {arn}: too many lost commit races")
 
     # ------------------------------------------------------------------ the loop
-    def run_until(self, done: Callable[[], bool], *, idle_timeout: float | None = None) -> None:
+    def run_until(
+        self, done: Callable[[], bool], *, idle_timeout: float | None = None, jump: bool = True
+    ) -> None:
         """Deliver task results and timers until ``done()``. With a virtual clock, time jumps to
-        the next timer when nothing else can happen; ``RuntimeError`` when nothing ever will."""
+        the next timer when nothing else can happen (``RuntimeError`` when nothing ever will),
+        unless ``jump`` is False: then time moves only when someone advances the clock and calls
+        ``wake()`` (a served API under test)."""
         clock = self.clock
+        jump = jump and clock.virtual
         while not done() and not self.stopping:
             with self._cond:
                 batch = list(self._inbox)
@@ -196,7 +199,7 @@ class Executor:
                     _, _, arn, message = heapq.heappop(self._timers)
                     batch.append((arn, message))
                 if not batch:
-                    if self._running == 0 and clock.virtual:
+                    if self._running == 0 and jump:
                         if not self._timers:
                             raise RuntimeError(
                                 "nothing left to do: the executions wait for callbacks "
@@ -211,6 +214,11 @@ class Executor:
                     self._cond.wait(timeout)
                     continue
             self._deliver_batch(batch)
+
+    def wake(self) -> None:
+        """Make the loop look at the clock and its inbox again (after a virtual clock moved)."""
+        with self._cond:
+            self._cond.notify_all()
 
     def _deliver_batch(self, batch: list[tuple[str, Message]]) -> None:
         grouped: dict[str, list[Message]] = {}
@@ -334,6 +342,7 @@ class Executor:
         if item.state is None or "threads" not in item.state:
             raise RuntimeError(f"execution {arn} has no stored engine state")
         record, pending = snapshot.load(machine, item.state)
+        record.history_limit = _history_limit(item)
         live = _Live(record, machine, item, pending)
         self._keep(live)
         return live
@@ -403,22 +412,6 @@ class Executor:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def fail_at_history_limit(record: ExecutionRecord, now: datetime, effects: list[Any]) -> list[Any]:
-    """End ``record`` at the history quota if its last step went past it; the effects still to
-    perform (none once it failed). Events after 24,999 are dropped; event 25,000 is ExecutionFailed
-    (States.Runtime) unless it is the execution's own ExecutionSucceeded."""
-    last = record.next_event_id - 1
-    if last < HISTORY_LIMIT or (last == HISTORY_LIMIT and record.status == SUCCEEDED):
-        return effects
-    del record.events[max(0, HISTORY_LIMIT - 1 - record.event_offset) :]
-    details = {"error": HISTORY_LIMIT_ERROR, "cause": HISTORY_LIMIT_CAUSE}
-    record.events.append(Event(HISTORY_LIMIT, HISTORY_LIMIT - 1, "ExecutionFailed", now, details))
-    record.next_event_id = HISTORY_LIMIT + 1
-    record.status = FAILED
-    record.output = None
-    record.error, record.cause = HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE
-    record.stop_time = now
-    record.waiting.clear()
-    if record.root is not None:
-        record.root.alive = False
-    return []
+def _history_limit(item: ExecutionItem) -> int:
+    """AWS's 25,000-event quota for Standard executions; Express ones only get a runaway guard."""
+    return HISTORY_LIMIT if item.type == "STANDARD" else EXPRESS_RUNAWAY_LIMIT

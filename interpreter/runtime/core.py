@@ -26,6 +26,11 @@ from .jsontext import payload_size
 from .record import ExecutionRecord, Thread
 
 PAYLOAD_LIMIT = 262_144  # bytes: AWS's 256 KiB limit on inputs, outputs and results
+# AWS's quota of history events per (Standard) execution; the execution fails when it is reached
+HISTORY_LIMIT = 25_000
+EXPRESS_RUNAWAY_LIMIT = 1_000_000  # stepfn's guard for Express executions (AWS: 5 minutes)
+HISTORY_LIMIT_ERROR = "States.Runtime"
+HISTORY_LIMIT_CAUSE = f"The execution reached the maximum number of history events ({HISTORY_LIMIT})."
 
 EXECUTION_TIMEOUT = "execution-timeout"
 
@@ -316,7 +321,12 @@ class Step:
 def run_thread(step: Step, th: Thread) -> None:
     """Run ``th`` from the entry of its current state until it waits or ends."""
     enter = ENTER
+    record = step.record
     while th.alive:
+        if record.next_event_id > record.history_limit:  # a loop that never waits ends here, as on AWS
+            step.effects[:] = fail_at_history_limit(record, step.now, step.effects)
+            step.ready.clear()
+            return
         state = th.state
         if not enter[state.type_name](step, th, state):
             return
@@ -394,3 +404,26 @@ def handle(
     now: datetime,
 ) -> list[RunTask | StartTimer]:
     return Step(machine, record, now).handle(message)
+
+
+def fail_at_history_limit(record: ExecutionRecord, now: datetime, effects: list[Any]) -> list[Any]:
+    """End ``record`` at its history quota if its last step went past it; the effects still to
+    perform (none once it failed). Events past the quota are dropped; the last event is
+    ExecutionFailed (States.Runtime) unless it is the execution's own ExecutionSucceeded."""
+    limit = record.history_limit
+    last = record.next_event_id - 1
+    if last < limit or (last == limit and record.status == rec.SUCCEEDED):
+        return effects
+    del record.events[max(0, limit - 1 - record.event_offset) :]
+    cause = f"The execution reached the maximum number of history events ({limit})."
+    details = {"error": HISTORY_LIMIT_ERROR, "cause": cause}
+    record.events.append(Event(limit, limit - 1, "ExecutionFailed", now, details))
+    record.next_event_id = limit + 1
+    record.status = rec.FAILED
+    record.output = None
+    record.error, record.cause = HISTORY_LIMIT_ERROR, cause
+    record.stop_time = now
+    record.waiting.clear()
+    if record.root is not None:
+        record.root.alive = False
+    return []

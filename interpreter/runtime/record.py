@@ -71,6 +71,7 @@ class ExecutionRecord:
         "error",
         "event_offset",
         "events",
+        "history_limit",
         "input",
         "machine_arn",
         "machine_name",
@@ -118,6 +119,9 @@ class ExecutionRecord:
         self.stop_time: datetime | None = None
         self.events: list[Event] = []  # events not yet handed to a store
         self.event_offset = 0  # events[0] has id event_offset + 1 (earlier ones are stored)
+        # the execution fails when its history would pass this many events (AWS's Standard quota;
+        # Express executions have none on AWS: the executor gives them only a runaway guard)
+        self.history_limit = 25_000
         self.next_event_id = 1
         self.next_thread_id = 0
         self.next_token = 0
