@@ -2,6 +2,7 @@
 # reinstalls only when pyproject.toml changed (stamp files in .venv).
 #
 #   make example       run the ETL example end to end (no AWS needed)
+#   make example-orders run the JSONata order fulfilment example (virtual time)
 #   make test          run the test suite
 #   make lint          ruff check + ruff format --check
 #   make conformance   the AWS-recorded conformance cases (needs ../shared/conformance)
@@ -19,7 +20,15 @@ ETL_HANDLERS := \
 	--handler EtlLoadFunction=etl:load \
 	--handler EtlNotifyFunction=etl:notify_failure
 
-.PHONY: venv example test lint conformance bench
+ORDER_HANDLERS := \
+	--handler OrderPriceLineFunction=orders:price_line \
+	--handler OrderReserveStockFunction=orders:reserve_stock \
+	--handler OrderReleaseStockFunction=orders:release_stock \
+	--handler OrderChargePaymentFunction=orders:charge_payment \
+	--handler OrderCreateShipmentFunction=orders:create_shipment \
+	--handler OrderNotifyFunction=orders:notify_customer
+
+.PHONY: venv example example-orders test lint conformance bench
 
 venv: $(VENV)/.installed
 
@@ -41,6 +50,12 @@ example: $(VENV)/.installed
 		--input-file statemachine/etl_pipeline.input.json \
 		--sub-file statemachine/local-substitutions.json \
 		$(ETL_HANDLERS)
+
+example-orders: $(VENV)/.installed
+	$(STEPFN) run statemachine/order_fulfilment.asl.json \
+		--input-file statemachine/order_fulfilment.input.json \
+		--sub-file statemachine/local-substitutions.json --virtual-time \
+		$(ORDER_HANDLERS)
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest

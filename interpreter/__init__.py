@@ -48,12 +48,14 @@ def run(
     machine_name: str = "StateMachine",
     seed: int | None = None,
     runner: Any = None,
+    execution_type: str = "STANDARD",
 ) -> ExecutionResult:
     """Run one execution to its end, in this process.
 
     ``handlers`` maps Lambda functions (name, ARN or ``${Placeholder}``) to Python callables
     ``handler(event, context)``, or is a ``HandlerRegistry``. Time is virtual unless
     ``virtual_time=False`` (or a ``clock`` is given): Waits and retry delays take no real time.
+    ``execution_type="EXPRESS"`` runs without the Standard quota of 25,000 history events.
     """
     from .adapters.local_runner import LocalTaskRunner
 
@@ -66,5 +68,10 @@ def run(
         runner = LocalTaskRunner.from_handlers(handlers, clock=clock)
     engine = Engine(runner=runner, clock=clock)
     return engine.run(
-        machine, {} if input is None else input, name=name, machine_name=machine_name, seed=seed
+        machine,
+        {} if input is None else input,
+        name=name,
+        machine_name=machine_name,
+        seed=seed,
+        execution_type=execution_type,
     )

@@ -87,8 +87,15 @@ class Engine:
         machine_name: str = "StateMachine",
         role_arn: str | None = None,
         seed: int | None = None,
+        execution_type: str = "STANDARD",
     ) -> ExecutionResult:
+        """Run to the end. ``execution_type`` "EXPRESS" lifts AWS's 25,000-event quota of Standard
+        executions (Express executions have none; a runaway guard remains)."""
         record = self.new_record(machine_name, input, name=name, role_arn=role_arn, seed=seed)
+        if execution_type == "EXPRESS":
+            record.history_limit = core.EXPRESS_RUNAWAY_LIMIT
+        elif execution_type != "STANDARD":
+            raise ValueError(f"execution_type must be STANDARD or EXPRESS, not {execution_type!r}")
         effects = core.start(machine, record, self.clock.now())
         self._drive(machine, record, effects)
         return ExecutionResult(

@@ -8,8 +8,11 @@ from typing import Any
 
 from .errors import DefinitionError, Problem
 from .model import StateMachine
-from .parse import apply_substitutions, load_definition_text, validate
+from .parse import apply_substitutions, codes, validate
 from .parse.build import build_state_machine
+from .parse.loader import load_definition_document
+from .parse.validate import sort_key
+from .parse.variables_check import unassigned_variable_warnings
 
 
 def load_definition(
@@ -21,7 +24,8 @@ def load_definition(
     """Parse, substitute, validate and compile. Raises ``DefinitionError`` with every problem.
 
     ``source`` is a parsed definition (dict), a ``Path`` to an ``.asl.json`` file, or the JSON
-    text itself.
+    text itself. Problems that do not stop loading (AWS's warnings such as NO_DOLLAR, and
+    variables read but never assigned, UNASSIGNED_VARIABLE) are on the result's ``warnings``.
     """
     if isinstance(source, Path):
         try:
@@ -30,14 +34,17 @@ def load_definition(
             raise DefinitionError(
                 [Problem("", f"{source}: cannot read: {err.strerror}", "INVALID_FILE")]
             ) from None
-        doc = load_definition_text(text, substitutions, source=name or str(source))
+        doc, warnings = load_definition_document(text, substitutions, source=name or str(source))
     elif isinstance(source, str):
-        doc = load_definition_text(source, substitutions, source=name or "<definition>")
+        doc, warnings = load_definition_document(source, substitutions, source=name or "<definition>")
     else:
         doc = json.loads(json.dumps(source))  # a private copy: the model keeps it
         if substitutions:
             doc = apply_substitutions(doc, substitutions)
-        errors = [p for p in validate(doc) if p.severity == "ERROR"]
+        problems = validate(doc)
+        errors = [p for p in problems if p.severity == codes.ERROR]
         if errors:
             raise DefinitionError(errors)
-    return build_state_machine(doc)
+        warnings = [p for p in problems if p.severity != codes.ERROR]
+    warnings = sorted([*warnings, *unassigned_variable_warnings(doc)], key=sort_key)
+    return build_state_machine(doc, warnings=warnings)

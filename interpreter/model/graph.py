@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .states import JSONPATH, State
@@ -31,6 +31,9 @@ class StateMachine:
     timeout_seconds: int | None = None
     version: str | None = None
     query_language: str = JSONPATH
+    # Problems that do not stop the machine from loading (``errors.Problem``, severity WARNING):
+    # AWS's diagnostics (NO_DOLLAR, ...) and stepfn's UNASSIGNED_VARIABLE, sorted by pointer.
+    warnings: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def start_at(self) -> str:

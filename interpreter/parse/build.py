@@ -7,12 +7,12 @@ raised together as one ``DefinitionError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import DefinitionError, ExprSyntaxError, Problem
 from ..expr import compile_intrinsic, compile_path, compile_reference_path, compile_template
-from ..expr.jsonata import compile_jsonata_template, is_jsonata_string
+from ..expr.jsonata import JsonataSyntaxError, compile_jsonata_template, is_jsonata_string
 from ..model import (
     JSONATA,
     JSONPATH,
@@ -36,6 +36,7 @@ from ..runtime.choice_rules import compile_rule
 from ..runtime.jsontext import payload_size
 from ..runtime.resources import parse_resource
 from ..runtime.timestamps import parse_timestamp
+from . import codes
 
 
 def _esc(key: str) -> str:
@@ -49,6 +50,13 @@ class _Builder:
     def compile(self, pointer: str, fn: Callable[[Any], Any], value: Any) -> Any:
         try:
             return fn(value)
+        except JsonataSyntaxError as err:
+            # AWS: INVALID_JSONATA_EXPRESSION, the parser's message without its "S0xxx: " code, at
+            # the string holding the expression (floci-io/floci#2745, measured with
+            # validate-state-machine-definition: "Unexpected end of expression" at /States/Main/Output)
+            where = pointer + "".join(f"/{_esc(str(token))}" for token in err.tokens)
+            self.problems.append(Problem(where, err.detail, codes.INVALID_JSONATA_EXPRESSION))
+            return None
         except ExprSyntaxError as err:
             # a template error names the exact key it is about
             where = getattr(err, "pointer", None) or pointer
@@ -341,8 +349,9 @@ class _FieldIntrinsic:
         return self.intrinsic.evaluate(data, scope)
 
 
-def build_state_machine(doc: dict[str, Any]) -> StateMachine:
-    """Compile a validated definition. Raises DefinitionError listing every expression problem."""
+def build_state_machine(doc: dict[str, Any], *, warnings: Iterable[Problem] = ()) -> StateMachine:
+    """Compile a validated definition. Raises DefinitionError listing every expression problem.
+    ``warnings`` (problems that do not stop loading) are kept on the machine."""
     b = _Builder()
     ql = doc.get("QueryLanguage", JSONPATH)
     graph = b.graph(doc, "", (), ql)
@@ -355,6 +364,7 @@ def build_state_machine(doc: dict[str, Any]) -> StateMachine:
         timeout_seconds=doc.get("TimeoutSeconds"),
         version=doc.get("Version"),
         query_language=ql,
+        warnings=tuple(warnings),
     )
 
 

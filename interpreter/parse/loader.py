@@ -208,6 +208,18 @@ def load_definition_text(
     state_machine_type: str = "STANDARD",
 ) -> dict[str, Any]:
     """Substitute, parse and validate; raise ``DefinitionError`` with every ERROR problem."""
+    doc, _ = load_definition_document(text, subs, source, state_machine_type=state_machine_type)
+    return doc
+
+
+def load_definition_document(
+    text: str,
+    subs: dict[str, str] | None = None,
+    source: str = "<definition>",
+    *,
+    state_machine_type: str = "STANDARD",
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Like ``load_definition_text``, and also return the warnings ``validate`` found."""
     if isinstance(text, str) and subs:
         text = apply_substitutions(text, subs)
     doc, problems = _parse(text, source)
@@ -217,4 +229,4 @@ def load_definition_text(
     errors = [problem for problem in problems if problem.severity == codes.ERROR]
     if errors:
         raise DefinitionError(sorted(errors, key=sort_key))
-    return doc  # type: ignore[no-any-return]
+    return doc, [problem for problem in problems if problem.severity != codes.ERROR]  # type: ignore[return-value]

@@ -48,6 +48,9 @@ STRING_INTRINSICS: frozenset[str] = frozenset(
         "States.UUID",
     }
 )
+# AWS docs, "Passing data between states with variables": "The maximum length of a variable name
+# is 80."
+MAX_VARIABLE_NAME = 80
 _INTRINSIC_NAME = re.compile(r"^\s*(States\.[A-Za-z0-9]+)\s*\(")
 _LOOKS_LIKE_PATH = re.compile(r"^\$(\$|\.|\[|[A-Za-z_]|$)")
 
@@ -331,6 +334,14 @@ def _variable_names(ref: StateRef) -> list[Problem]:
             name = key[:-2] if ref.query_language == JSONPATH and key.endswith(".$") else key
             if not name.isidentifier():
                 problems.append(Problem(join(pointer, key), f'"{name}" is not a valid variable name'))
+            elif len(name) > MAX_VARIABLE_NAME:
+                problems.append(
+                    Problem(
+                        join(pointer, key),
+                        f'variable name "{name[:20]}..." is {len(name)} characters long; '
+                        f"the maximum is {MAX_VARIABLE_NAME}",
+                    )
+                )
             elif name == "states":
                 problems.append(
                     Problem(join(pointer, key), '"states" is reserved ($states) and cannot be assigned')

@@ -2,8 +2,10 @@
 
 Order of checks: the document must be an object; its nesting must be reasonable (deep JSON would
 exhaust the validators); then the JSON Schema (``asl.schema.json``), the graph (names, StartAt,
-transitions, reachability, terminal states), the per-state field rules, and path syntax. Each
-problem carries AWS's diagnostic code (see ``codes``); warnings have severity ``WARNING``.
+transitions, reachability, terminal states), the per-state field rules, path syntax, what AWS
+refuses in JSONata expressions (``jsonata_check``) and the variable scope rule
+(``variables_check``). Each problem carries AWS's diagnostic code (see
+``codes``); warnings have severity ``WARNING``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from interpreter.errors import Problem
 from . import codes
 from .fields import field_problems
 from .graph_check import graph_problems
+from .jsonata_check import jsonata_problems
 from .paths_check import path_problems
 from .schema_check import schema_problems
+from .variables_check import scope_problems
 from .walk import json_depth_exceeds, root_query_language, walk
 
 # Deepest JSON nesting accepted. Real definitions stay far below (a state nested in 10 Maps is ~45
@@ -48,6 +52,8 @@ def validate(doc: Any, *, state_machine_type: str = "STANDARD") -> list[Problem]
         problems += graph_problems(scopes, states)
         problems += field_problems(root_query_language(doc), states, state_machine_type=state_machine_type)
         problems += path_problems(states)
+        problems += jsonata_problems(states)
+        problems += scope_problems(states)
     except RecursionError:
         return [Problem("", "the definition is nested too deeply", codes.TOO_DEEPLY_NESTED)]
     return sorted(_unique(problems), key=sort_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import NULL
+from .variable_limits import check_assignment
 
 
 def select(path: Any, data: Any, scope: Any) -> Any:
@@ -31,10 +32,17 @@ def apply_result_path(result_path: Any, raw_input: Any, result: Any) -> Any:
 
 
 def assign_jsonpath(template: Any, data: Any, scope: Any) -> Any:
-    """Evaluate a JSONPath ``Assign`` payload template against ``data`` (None when absent)."""
+    """Evaluate a JSONPath ``Assign`` payload template against ``data`` (None when absent).
+
+    Raises ``EvaluationError(States.DataLimitExceeded)`` when the values break a variable size
+    limit (``variable_limits``); ``scope`` is the assigning thread's ``ThreadScope``."""
     if template is None:
         return None
-    return template.evaluate(data, scope)
+    assigned = template.evaluate(data, scope)
+    thread = getattr(scope, "thread", None)
+    if assigned and thread is not None:
+        check_assignment(assigned, thread.variables, thread.state.name)
+    return assigned
 
 
 def shape_result(state: Any, raw_input: Any, result: Any, scope: Any) -> tuple[Any, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError, StatesErrorName
 from .context import build_context
+from .variable_limits import check_assignment
 
 if TYPE_CHECKING:
     from .core import Step
@@ -43,11 +44,16 @@ def evaluate(step: Step, th: Thread, template: Any, states: Any) -> Any:
 def leave(
     step: Step, th: Thread, output_tpl: Any, assign_tpl: Any, states: Any, default: Any
 ) -> tuple[Any, Any]:
-    """(output, assignments) of a JSONata state; both see the variables from before the state."""
+    """(output, assignments) of a JSONata state; both see the variables from before the state.
+
+    Raises ``EvaluationError``: States.QueryEvaluationError from an expression, or
+    States.DataLimitExceeded when the assignments break a variable size limit."""
     variables = th.variables or EMPTY
     rng = step.rng() if output_tpl is not None or assign_tpl is not None else None
     output = default if output_tpl is None else output_tpl.evaluate(states, variables, rng)
     assigned = None if assign_tpl is None else assign_tpl.evaluate(states, variables, rng)
+    if assigned:
+        check_assignment(assigned, th.variables, th.state.name)
     return output, assigned
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import etl
+import orders
 import pytest
 import training
 
@@ -24,6 +25,7 @@ MACHINES = ROOT / "statemachine"
 SUBSTITUTIONS = json.loads((MACHINES / "local-substitutions.json").read_text())
 ETL = MACHINES / "etl_pipeline.asl.json"
 TRAINING = MACHINES / "nightly_training.asl.json"
+ORDERS = MACHINES / "order_fulfilment.asl.json"
 
 ETL_HANDLERS = {
     "EtlExtractFunction": etl.extract,
@@ -38,6 +40,14 @@ TRAINING_HANDLERS = {
     "TrainingPublishReportFunction": training.publish_report,
     "TrainingNotifyFunction": training.notify,
 }
+ORDER_HANDLERS = {
+    "OrderPriceLineFunction": orders.price_line,
+    "OrderReserveStockFunction": orders.reserve_stock,
+    "OrderReleaseStockFunction": orders.release_stock,
+    "OrderChargePaymentFunction": orders.charge_payment,
+    "OrderCreateShipmentFunction": orders.create_shipment,
+    "OrderNotifyFunction": orders.notify_customer,
+}
 # The --handler flags the CLI needs for the same mappings (modules found in functions/).
 ETL_CLI_HANDLERS = [
     "EtlExtractFunction=etl:extract",
@@ -51,6 +61,14 @@ TRAINING_CLI_HANDLERS = [
     "TrainingEvaluateFunction=training:evaluate",
     "TrainingPublishReportFunction=training:publish_report",
     "TrainingNotifyFunction=training:notify",
+]
+ORDER_CLI_HANDLERS = [
+    "OrderPriceLineFunction=orders:price_line",
+    "OrderReserveStockFunction=orders:reserve_stock",
+    "OrderReleaseStockFunction=orders:release_stock",
+    "OrderChargePaymentFunction=orders:charge_payment",
+    "OrderCreateShipmentFunction=orders:create_shipment",
+    "OrderNotifyFunction=orders:notify_customer",
 ]
 
 
@@ -397,6 +415,219 @@ def test_training_run_date_defaults_to_the_execution_day(training_machine, tmp_p
     assert (tmp_path / day / "report.json").exists()
 
 
+# ------------------------------------------------------------------------------ order fulfilment
+
+
+@pytest.fixture(scope="module")
+def orders_machine():
+    return load_definition(ORDERS, SUBSTITUTIONS)
+
+
+def order_input(output_dir: Path, **changes):
+    document = json.loads((MACHINES / "order_fulfilment.input.json").read_text())
+    return {**document, "output_dir": str(output_dir), **changes}
+
+
+def run_order(machine, event):
+    return run(machine, event, handlers=ORDER_HANDLERS, virtual_time=True)
+
+
+def entered_states(history) -> list[str]:
+    return [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+
+
+def assigned_by(history, state_name) -> dict[str, object]:
+    """The variables state ``state_name`` assigned, decoded (AWS records them as JSON text)."""
+    for event in history:
+        details = event.get("stateExitedEventDetails")
+        if details and details["name"] == state_name and "assignedVariables" in details:
+            return {name: json.loads(text) for name, text in details["assignedVariables"].items()}
+    raise AssertionError(f"{state_name} assigned nothing")
+
+
+def charge_attempts(history):
+    """[(event type, timestamp, error)] of the ChargePayment attempts. The Parallel runs it beside
+    ReserveStock, so its events are told apart by the function they call and the errors only it
+    raises (``task_attempts`` follows one state at a time)."""
+    attempts = []
+    for event in history:
+        details = event.get("taskScheduledEventDetails") or event.get("taskFailedEventDetails") or {}
+        if event["type"] == "TaskScheduled" and "OrderChargePaymentFunction" in details["parameters"]:
+            attempts.append(("TaskScheduled", event["timestamp"], None))
+        elif event["type"] == "TaskFailed" and details.get("error", "").startswith("Payment"):
+            attempts.append(("TaskFailed", event["timestamp"], details["error"]))
+    return attempts
+
+
+def notifications(output_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (output_dir / "notifications.jsonl").read_text().splitlines()]
+
+
+def test_orders_fulfils_an_order_from_its_variables(orders_machine, tmp_path):
+    result = run_order(orders_machine, order_input(tmp_path))
+
+    assert result.status == "SUCCEEDED", result.cause
+    out = result.output
+    # 2 x 18.99 + 12.50 + 3 x 6.75 = 70.73; gold: 10% off (7.07); free shipping from 50.00
+    assert out["totals"] == {"subtotal": 7073, "discount": 707, "shipping": 0, "total": 6366}
+    assert (out["order_id"], out["status"], out["lines"], out["currency"]) == (
+        "ORD-1001",
+        "FULFILLED",
+        3,
+        "GBP",
+    )
+    assert out["reviewed"] is False
+    assert out["carrier"] == "DPD"  # gold customers ship express
+    assert out["payment_attempts"] == 2  # the shipped input simulates one gateway timeout
+    assert out["received_at"] == result.start_date.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    # THEN the variables were assigned where the definition says, as the history shows them
+    configured = assigned_by(result.history, "Configure")
+    assert configured["orderId"] == "ORD-1001"
+    assert configured["customer"]["tier"] == "gold"
+    assert configured["reviewThreshold"] == 50000
+    priced = assigned_by(result.history, "PriceLines")
+    assert [line["sku"] for line in priced["priced"]] == ["BOOK-001", "MUG-010", "TEA-100"]  # input order
+    assert priced["warehouses"] == ["LEEDS", "BRISTOL"]
+    assert assigned_by(result.history, "ReserveAndCharge")["charge"]["charge_id"] == out["charge_id"]
+    assert entered_states(result.history) == [
+        "ValidateOrder",
+        "Configure",
+        "PriceLines",
+        *["PriceLine"] * 3,
+        "Totals",
+        "NeedsReview",
+        "ReserveAndCharge",
+        "ReserveStock",
+        "ChargePayment",
+        "Ship",
+        "NotifyShipped",
+        "Fulfilled",
+    ]
+    # THEN the gateway timeout was retried after 2 s of virtual time
+    attempts = charge_attempts(result.history)
+    assert [error for _, _, error in attempts if error] == ["PaymentGatewayTimeout"]
+    assert retry_delays(attempts) == [timedelta(seconds=2)]
+    # THEN the side effects happened: the reservation and the label, one notification
+    reservation = json.loads((tmp_path / "reservations" / "ORD-1001.json").read_text())
+    assert reservation["reservation_id"] == out["reservation_id"]
+    assert reservation["units"] == 6
+    label = json.loads((tmp_path / "shipments" / "ORD-1001.json").read_text())
+    assert label["tracking_number"] == out["tracking_number"]
+    [sent] = notifications(tmp_path)
+    assert (sent["template"], sent["to"]) == ("order-shipped", "ada@example.com")
+    assert sent["data"]["total"] == 6366
+
+
+def test_orders_holds_a_large_order_for_review_before_charging(orders_machine, tmp_path):
+    event = order_input(tmp_path, lines=[{"sku": "DESK-900", "quantity": 1}], simulate={})
+
+    result = run_order(orders_machine, event)
+
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["reviewed"] is True
+    assert result.output["totals"]["total"] == 58410  # 649.00 less 10%
+    assert assigned_by(result.history, "NeedsReview") == {"reviewed": True}  # the matched rule's Assign
+    # the Wait's Seconds expression read $reviewHoldSeconds: 15 minutes of virtual time
+    waited = [e["timestamp"] for e in result.history if e["type"] in ("WaitStateEntered", "WaitStateExited")]
+    assert waited[1] - waited[0] == timedelta(seconds=900)
+    assert entered_states(result.history).index("HoldForReview") < entered_states(result.history).index(
+        "ChargePayment"
+    )
+
+
+def test_orders_declined_payment_releases_the_stock_and_fails_the_order(orders_machine, tmp_path):
+    event = order_input(tmp_path, payment={"method": "card", "token": "tok_declined"}, simulate={})
+
+    result = run_order(orders_machine, event)
+
+    assert result.status == "FAILED"
+    # the Fail state's Error and Cause are expressions over the variable the Catch assigned
+    assert result.error == "PaymentDeclined"
+    assert (
+        result.cause == "Payment for order ORD-1001 failed: card declined by the issuer (insufficient funds)"
+    )
+    declined = assigned_by(result.history, "ReserveAndCharge")["declined"]  # the Catch's Assign
+    assert declined["Error"] == "PaymentDeclined"
+    assert json.loads(declined["Cause"])["errorType"] == "PaymentDeclined"
+    assert entered_states(result.history)[-3:] == ["ReleaseStock", "NotifyDeclined", "PaymentFailed"]
+    assert [e["type"] for e in result.history][-2:] == ["FailStateEntered", "ExecutionFailed"]
+    assert not (tmp_path / "reservations" / "ORD-1001.json").exists()  # compensated
+    assert not (tmp_path / "shipments").exists()
+    [sent] = notifications(tmp_path)
+    assert sent["template"] == "payment-declined"
+    assert sent["data"] == {"error": "PaymentDeclined", "stock_released": True}
+
+
+def test_orders_gives_up_after_the_gateway_keeps_timing_out(orders_machine, tmp_path):
+    result = run_order(orders_machine, order_input(tmp_path, simulate={"gateway_timeouts": 10}))
+
+    assert (result.status, result.error) == ("FAILED", "PaymentGatewayTimeout")
+    assert result.cause.endswith("payment gateway did not answer in 10 s (simulated), attempt 4")
+    # Retry: IntervalSeconds 2, BackoffRate 2, MaxAttempts 3
+    attempts = charge_attempts(result.history)
+    assert len(attempts) == 8  # 1 + MaxAttempts 3, each scheduled and failed
+    assert retry_delays(attempts) == [timedelta(seconds=2), timedelta(seconds=4), timedelta(seconds=8)]
+    assert "ReleaseStock" in entered_states(result.history)
+
+
+@pytest.mark.parametrize(
+    ("line", "error", "message"),
+    [
+        ({"sku": "NOPE-1", "quantity": 1}, "UnknownSku", "line 1: no product 'NOPE-1' in the catalogue"),
+        ({"sku": "LAMP-200", "quantity": 4}, "OutOfStock", "line 1: LAMP-200 has 3 in stock, 4 ordered"),
+        ({"sku": "MUG-010", "quantity": 0}, "InvalidQuantity", "line 1: quantity must be 1..50, got 0"),
+    ],
+)
+def test_orders_a_bad_line_fails_the_order_before_anything_is_reserved(
+    orders_machine, tmp_path, line, error, message
+):
+    event = order_input(tmp_path, lines=[{"sku": "BOOK-001", "quantity": 1}, line])
+
+    result = run_order(orders_machine, event)
+
+    assert (result.status, result.error) == ("FAILED", error)
+    assert result.cause == f"Order ORD-1001 cannot be fulfilled: {message}"
+    assert "MapIterationFailed" in [e["type"] for e in result.history]
+    assert entered_states(result.history)[-1] == "RejectLines"
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())  # nothing reserved, charged or sent
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"order_id": "ORD-1", "lines": [], "customer": {"email": "a@example.com"}},
+        {"order_id": 7, "lines": [{"sku": "BOOK-001"}], "customer": {"email": "a@example.com"}},
+        {"order_id": "ORD-1", "lines": [{"sku": "BOOK-001"}]},
+    ],
+)
+def test_orders_rejects_an_order_that_is_not_one(orders_machine, event):
+    result = run_order(orders_machine, event)
+
+    assert (result.status, result.error) == ("FAILED", "InvalidOrder")
+    keys = ", ".join(event)
+    assert result.cause.endswith(f"; the input has: {keys}")
+    assert entered_states(result.history) == ["ValidateOrder", "RejectOrder"]
+
+
+def test_orders_uses_defaults_for_the_optional_fields(orders_machine, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default output_dir is relative to the working directory
+    event = {
+        "order_id": "ORD-7",
+        "customer": {"email": "bob@example.com"},
+        "lines": [{"sku": "TEA-100", "quantity": 2}],
+        "payment": {"token": "tok_visa"},
+    }
+
+    result = run_order(orders_machine, event)
+
+    assert result.status == "SUCCEEDED", result.cause
+    # standard tier: no discount; under 50.00 and light: 3.99 shipping; Royal Mail
+    assert result.output["totals"] == {"subtotal": 1350, "discount": 0, "shipping": 399, "total": 1749}
+    assert (result.output["currency"], result.output["carrier"]) == ("GBP", "Royal Mail")
+    assert (tmp_path / ".stepfn" / "orders" / "shipments" / "ORD-7.json").exists()
+
+
 # ------------------------------------------------------------------------------------------ CLI
 
 
@@ -424,13 +655,14 @@ def test_cli_validates_the_examples(tmp_path):
         "validate",
         str(ETL),
         str(TRAINING),
+        str(ORDERS),
         "--sub-file",
         str(MACHINES / "local-substitutions.json"),
         cwd=tmp_path,
     )
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.splitlines() == [f"{ETL}: valid", f"{TRAINING}: valid"]
+    assert proc.stdout.splitlines() == [f"{ETL}: valid", f"{TRAINING}: valid", f"{ORDERS}: valid"]
 
 
 @pytest.mark.slow
@@ -483,3 +715,34 @@ def test_cli_without_handlers_names_the_missing_function(tmp_path):
     summary = json.loads(proc.stdout)
     assert summary["error"] == "Lambda.ResourceNotFoundException"
     assert "function:EtlExtractFunction" in summary["cause"]
+
+
+@pytest.mark.slow
+def test_cli_runs_the_order_example_from_its_input_file(tmp_path):
+    input_file = tmp_path / "input.json"
+    input_file.write_text(json.dumps(order_input(tmp_path / "orders")))
+    proc = cli_run(ORDERS, ORDER_CLI_HANDLERS, tmp_path, "--input-file", str(input_file), "--history")
+
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["status"] == "SUCCEEDED"
+    assert summary["output"]["totals"]["total"] == 6366
+    assert summary["output"]["payment_attempts"] == 2
+    types = [event["type"] for event in summary["history"]]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
+    assert types.count("MapIterationSucceeded") == 3
+    assert "ParallelStateSucceeded" in types
+    exited = [e["stateExitedEventDetails"] for e in summary["history"] if e["type"] == "PassStateExited"]
+    assert json.loads(exited[0]["assignedVariables"]["orderId"]) == "ORD-1001"
+    assert (tmp_path / "orders" / "shipments" / "ORD-1001.json").exists()
+
+
+@pytest.mark.slow
+def test_cli_reports_a_declined_order_with_exit_status_1(tmp_path):
+    event = order_input(tmp_path, payment={"method": "card", "token": "tok_declined"})
+    proc = cli_run(ORDERS, ORDER_CLI_HANDLERS, tmp_path, "--input", json.dumps(event))
+
+    assert proc.returncode == 1
+    summary = json.loads(proc.stdout)
+    assert (summary["status"], summary["error"]) == ("FAILED", "PaymentDeclined")
+    assert summary["cause"].startswith("Payment for order ORD-1001 failed: card declined")

@@ -112,3 +112,54 @@ def reads_error_output(ast: Any) -> bool:
     """Whether the expression reads ``$states.errorOutput`` (AWS allows it only in a Catch's
     ``Output`` and ``Assign``; per Floci, refused elsewhere as UNSUPPORTED_JSONATA_EXPRESSION)."""
     return _reads_error_output(ast)
+
+
+# Node attributes that never hold sub-expressions (the parser back-reference, token bookkeeping).
+_NOT_CHILDREN = frozenset({"_outer_instance", "tokens", "type", "value", "id", "position"})
+
+
+def _walk_variables(ast: Any, read: dict[str, None], bound: set[str]) -> None:
+    stack: list[Any] = [ast]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(reversed(node))
+            continue
+        if node is None or not hasattr(node, "type") or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = node.type
+        if kind == "variable" and isinstance(node.value, str):
+            read[node.value] = None
+        elif kind == "bind":
+            lhs: Any = getattr(node, "lhs", None)
+            if lhs is not None and getattr(lhs, "type", None) == "variable":
+                bound.add(lhs.value)
+        elif kind == "lambda":
+            for argument in getattr(node, "arguments", None) or []:
+                if getattr(argument, "type", None) == "variable":
+                    bound.add(argument.value)
+        for name in ("focus", "index"):  # path@$v and path#$i bind $v / $i
+            label = getattr(node, name, None)
+            if isinstance(label, str):
+                bound.add(label)
+        children = [value for key, value in vars(node).items() if key not in _NOT_CHILDREN]
+        stack.extend(reversed([c for c in children if isinstance(c, list | tuple) or hasattr(c, "type")]))
+
+
+def variable_references(ast: Any, builtins: frozenset[str] = frozenset()) -> list[str]:
+    """Names of the workflow variables an expression reads, in the order it first reads them.
+
+    Left out: ``$`` and ``$$`` (the context), ``$states``, names the expression binds itself
+    (``$x := ...``, lambda parameters, ``@$v`` / ``#$i`` path bindings, wherever they appear in
+    the expression) and ``builtins`` (function names such as ``sum``).
+    """
+    read: dict[str, None] = {}
+    bound: set[str] = set()
+    _walk_variables(ast, read, bound)
+    return [
+        name
+        for name in read
+        if name and name != "states" and name.isidentifier() and name not in bound and name not in builtins
+    ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from jsonata import Jsonata
 from jsonata import jexception as _jexception
@@ -15,7 +16,8 @@ from interpreter.errors import ExprSyntaxError
 from ._context import CONTEXT
 from ._errors import JsonataError, from_library, render
 from ._fastpath import Fallback, compile_fast
-from ._references import reads_error_output, unsupported_references
+from ._functions import bindings
+from ._references import reads_error_output, unsupported_references, variable_references
 from ._runtime import run
 from ._values import UNDEFINED, UnsupportedValue, to_json
 
@@ -47,6 +49,7 @@ class JsonataSyntaxError(ExprSyntaxError):
         self.detail = message
         self.position = position
         self.field: str | None = None  # set by templates: the field path of the expression
+        self.tokens: tuple[str | int, ...] = ()  # set by templates: JSON Pointer tokens to it
 
 
 class JsonataUnsupportedResult(Exception):
@@ -100,6 +103,11 @@ class JsonataExpression:
         """Load-time problems AWS reports as ``UNSUPPORTED_JSONATA_EXPRESSION``."""
         return unsupported_references(self._ast)
 
+    def variable_references(self) -> list[str]:
+        """The workflow variables it reads (``$name``; not ``$states``, built-in functions or
+        names it binds itself), in order."""
+        return variable_references(self._ast, builtin_function_names())
+
     def reads_error_output(self) -> bool:
         """Whether it reads ``$states.errorOutput`` (only available in a Catch's Output/Assign)."""
         return reads_error_output(self._ast)
@@ -148,6 +156,32 @@ class JsonataExpression:
             raise from_library(exc) from None
 
 
+@functools.cache
+def builtin_function_names() -> frozenset[str]:
+    """``$name``s that are functions in every evaluation: JSONata's and AWS's additions."""
+    return frozenset(Jsonata.static_frame.bindings) | frozenset(bindings())
+
+
+class JsonataAnalysis(NamedTuple):
+    """What load-time checks need to know about one expression."""
+
+    variables: tuple[str, ...]  # workflow variables read (see JsonataExpression.variable_references)
+    unsupported: tuple[str, ...]  # AWS's UNSUPPORTED_JSONATA_EXPRESSION messages
+    reads_error_output: bool  # reads $states.errorOutput
+
+
+@functools.lru_cache(maxsize=4096)
+def analyse_jsonata(source: str) -> JsonataAnalysis:
+    """Analyse expression ``source`` (the text inside ``{% %}``) without compiling it for
+    evaluation (load-time checks). Raises ``JsonataSyntaxError``."""
+    ast = _parse(source.strip())
+    return JsonataAnalysis(
+        tuple(variable_references(ast, builtin_function_names())),
+        tuple(unsupported_references(ast)),
+        reads_error_output(ast),
+    )
+
+
 def compile_jsonata(text: str) -> JsonataExpression:
     """Compile the text inside ``{% %}``; raises ``ExprSyntaxError`` (a ``JsonataSyntaxError``)."""
     return JsonataExpression(text.strip())
@@ -159,6 +193,7 @@ __all__ = [
     "JsonataExpression",
     "JsonataSyntaxError",
     "JsonataUnsupportedResult",
+    "analyse_jsonata",
     "compile_jsonata",
     "is_jsonata_string",
     "jsonata_source",

@@ -142,23 +142,34 @@ class _Array(_Node):
         return [node.evaluate(states, variables, rng, now) for node in self.items]
 
 
-def _compile(value: Any, path: str, expressions: list[tuple[str, JsonataExpression]]) -> _Node:
+def _compile(
+    value: Any,
+    path: str,
+    expressions: list[tuple[str, JsonataExpression]],
+    tokens: tuple[str | int, ...] = (),
+) -> _Node:
     if is_jsonata_string(value):
         source = jsonata_source(value)
         try:
             expression = compile_jsonata(source)
         except JsonataSyntaxError as exc:
             exc.field = path
+            exc.tokens = tokens
             raise
         expressions.append((path, expression))
         return _Expression(expression, path)
     if isinstance(value, dict):
-        items = tuple((key, _compile(item, f"{path}/{key}", expressions)) for key, item in value.items())
+        items = tuple(
+            (key, _compile(item, f"{path}/{key}", expressions, (*tokens, key))) for key, item in value.items()
+        )
         if all(isinstance(node, _Static) for _, node in items):
             return _Static(value)
         return _Object(items)
     if isinstance(value, list):
-        nodes = tuple(_compile(item, f"{path}[{index}]", expressions) for index, item in enumerate(value))
+        nodes = tuple(
+            _compile(item, f"{path}[{index}]", expressions, (*tokens, index))
+            for index, item in enumerate(value)
+        )
         if all(isinstance(node, _Static) for node in nodes):
             return _Static(value)
         return _Array(nodes)
@@ -206,5 +217,6 @@ class JsonataTemplate:
 
 def compile_jsonata_template(value: Any, field: str) -> JsonataTemplate:
     """Compile a field's JSON value; raises ``ExprSyntaxError`` (``JsonataSyntaxError``, with
-    ``.field`` set to the offending field path) for an expression that does not parse."""
+    ``.field`` set to the offending field path and ``.tokens`` to the JSON Pointer tokens from
+    ``value`` to the expression) for an expression that does not parse."""
     return JsonataTemplate(value, field)

@@ -37,7 +37,7 @@ def enter(step: Step, th: Thread, st: Any) -> bool:
         output = select(st.output_path, data, scope)
         assigned = assign_jsonpath(st.assign, data, scope)
         if matched is not None and matched.assign is not None:
-            assigned = {**(assigned or {}), **matched.assign.evaluate(data, scope)}
+            assigned = {**(assigned or {}), **assign_jsonpath(matched.assign, data, scope)}
     except EvaluationError as err:
         return step.fail_state(th, st, step.runtime_failure(th, st, err))
     exit_event(step, th, st, output, assigned)

@@ -58,7 +58,8 @@ def test_assigned_variables_in_state_exited_event():
 
 
 def test_map_iterations_read_outer_variables_and_do_not_leak():
-    # Recorded AWS run test_base_cases[BASE_SCOPE_MAP].
+    # Recorded AWS run test_base_cases[BASE_SCOPE_MAP]: iterations read the outer $x; what they
+    # assign themselves ($inner: an inner scope cannot reuse an outer name) is gone after the Map.
     r = _run(
         {
             "QueryLanguage": "JSONata",
@@ -72,20 +73,25 @@ def test_map_iterations_read_outer_variables_and_do_not_leak():
                         "ProcessorConfig": {"Mode": "INLINE"},
                         "StartAt": "I",
                         "States": {
-                            "I": {"Type": "Pass", "Assign": {"x": 0}, "Output": "{% $x %}", "End": True}
+                            "I": {"Type": "Pass", "Assign": {"inner": 0}, "Next": "J"},
+                            "J": {"Type": "Pass", "Output": "{% $x + $inner %}", "End": True},
                         },
                     },
                     "Next": "After",
                 },
                 "After": {
                     "Type": "Pass",
-                    "Output": {"r": "{% $states.input %}", "x": "{% $x %}"},
+                    "Output": {
+                        "r": "{% $states.input %}",
+                        "x": "{% $x %}",
+                        "leaked": "{% $exists($inner) %}",
+                    },
                     "End": True,
                 },
             },
         }
     )
-    assert r.output == {"r": [42, 42], "x": 42}
+    assert r.output == {"r": [42, 42], "x": 42, "leaked": False}
 
 
 def test_choice_rule_assign_in_jsonpath():
