@@ -89,7 +89,9 @@ class Page:
 
 
 class ExecutionStore(Protocol):
-    """Port. Datetimes go in and come out timezone-aware (UTC) with millisecond precision."""
+    """Port. Datetimes go in and come out timezone-aware (UTC) with millisecond precision (naive
+    datetimes are read as UTC). Listings are keyset-paged: a ``next_token`` stays valid while
+    items change, and a token the store did not make raises ``StoreError``."""
 
     # ------------------------------------------------------------ state machines
     def create_state_machine(self, item: StateMachineItem) -> None:
@@ -98,15 +100,17 @@ class ExecutionStore(Protocol):
 
     def update_state_machine(self, item: StateMachineItem, *, expected_revision: str) -> None:
         """Store a new revision. ``NotFound`` when absent; ``StaleVersion`` when the current revision
-        is not ``expected_revision``. Earlier revisions stay readable by revision id."""
+        is not ``expected_revision``; ``AlreadyExists`` when ``item.revision_id`` is already stored.
+        Earlier revisions stay readable by revision id."""
         ...
 
     def get_state_machine(self, arn: str, revision_id: str | None = None) -> StateMachineItem | None:
-        """The current revision, or the named one (also after the machine is deleted)."""
+        """The current revision, or the named one (also after the machine is deleted). A revision
+        reads as it was stored: ``set_tags`` changes the current item only."""
         ...
 
     def list_state_machines(self, *, limit: int = 100, next_token: str | None = None) -> Page:
-        """Machines (current revisions) ordered by creation date, oldest first."""
+        """Machines (current revisions) ordered by creation date, oldest first (ties: by ARN)."""
         ...
 
     def delete_state_machine(self, arn: str) -> None:
@@ -115,13 +119,19 @@ class ExecutionStore(Protocol):
         ...
 
     # ------------------------------------------------------------ activities
-    def create_activity(self, item: ActivityItem) -> None: ...
+    def create_activity(self, item: ActivityItem) -> None:
+        """Store a new activity. ``AlreadyExists`` when the ARN is taken."""
+        ...
 
     def get_activity(self, arn: str) -> ActivityItem | None: ...
 
-    def list_activities(self, *, limit: int = 100, next_token: str | None = None) -> Page: ...
+    def list_activities(self, *, limit: int = 100, next_token: str | None = None) -> Page:
+        """Activities ordered by creation date, oldest first (ties: by ARN)."""
+        ...
 
-    def delete_activity(self, arn: str) -> None: ...
+    def delete_activity(self, arn: str) -> None:
+        """Remove the activity. No error when absent."""
+        ...
 
     def set_tags(self, arn: str, tags: dict[str, str]) -> None:
         """Replace the tags of a state machine or activity. ``NotFound`` when absent."""
@@ -129,8 +139,9 @@ class ExecutionStore(Protocol):
 
     # ------------------------------------------------------------ executions
     def create_execution(self, item: ExecutionItem, events: list[dict[str, Any]]) -> ExecutionItem:
-        """Store a new execution (stored with version 1) and its first events, atomically.
-        ``AlreadyExists`` when the ARN is taken (nothing is written then)."""
+        """Store a new execution (stored with version 1) and its first events (ids 1, 2, ...),
+        atomically. ``AlreadyExists`` when the ARN is taken (nothing is written then). Returns the
+        item as stored."""
         ...
 
     def get_execution(self, arn: str) -> ExecutionItem | None: ...
@@ -141,7 +152,11 @@ class ExecutionStore(Protocol):
         """Replace the execution with ``item`` (stored with version ``expected_version + 1``) and
         append ``events`` (each has an int ``"id"``, continuing the stored sequence), atomically,
         if the stored version is ``expected_version``; else ``StaleVersion`` and nothing changes.
-        Returns the item as stored (new version, event_count updated). One store write."""
+        ``NotFound`` when the execution is absent; ``StoreError`` (nothing changes) when the events'
+        ids are not ``stored event_count + 1``, ``+ 2``, ... ``item.version`` and
+        ``item.event_count`` are ignored: the stored count becomes the previous one plus
+        ``len(events)``. Returns the item as stored (new version, event_count updated). One store
+        write."""
         ...
 
     def list_executions(
