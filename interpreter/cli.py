@@ -4,7 +4,7 @@
                     [--handler NAME=module:function] [--virtual-time] [--json [--history]] [--name NAME]
     stepfn validate FILE...
     stepfn schema
-    stepfn executions | describe | history | stop | send-task-success | send-task-failure
+    stepfn executions | describe | history | stop | redrive | send-task-success | send-task-failure
            | resume | serve          (the execution store; see ``cli_store``)
 
 ``run`` records every execution in the store (``--store``, default .stepfn/stepfn.db) unless
@@ -28,6 +28,7 @@ from .cli_store import (
     cmd_describe,
     cmd_executions,
     cmd_history,
+    cmd_redrive,
     cmd_resume,
     cmd_send_task,
     cmd_serve,
@@ -275,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         "send-task-success": lambda a: cmd_send_task(a, _runner_factory(a)),
         "send-task-failure": lambda a: cmd_send_task(a, _runner_factory(a)),
         "resume": lambda a: cmd_resume(a, _runner_factory(a)),
+        "redrive": lambda a: cmd_redrive(a, _runner_factory(a)),
         "serve": lambda a: cmd_serve(a, _runner_factory(a)),
     }
     command = commands[args.command]

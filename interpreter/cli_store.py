@@ -4,6 +4,7 @@
     stepfn describe EXECUTION           (an execution ARN, or a name when it is unique)
     stepfn history EXECUTION [--json] [--reverse]
     stepfn stop EXECUTION [--error E] [--cause C]
+    stepfn redrive EXECUTION [--client-token T] [--handler ...] [--virtual-time]
     stepfn send-task-success TOKEN [--output JSON]
     stepfn send-task-failure TOKEN [--error E] [--cause C]
     stepfn resume [--takeover] [--handler ...] [--virtual-time]
@@ -85,6 +86,15 @@ def add_store_commands(sub: Any, add_runner_options: Any) -> None:
     s.add_argument("--error")
     s.add_argument("--cause")
     add_store_option(s)
+
+    rd = sub.add_parser(
+        "redrive",
+        help="restart a FAILED/TIMED_OUT/ABORTED execution from where it stopped (RedriveExecution)",
+    )
+    rd.add_argument("execution", help="execution ARN, or its name")
+    rd.add_argument("--client-token", help="idempotency token (a repeat within 15 minutes changes nothing)")
+    add_runner_options(rd)
+    add_store_option(rd)
 
     ok = sub.add_parser("send-task-success", help="complete a .waitForTaskToken task")
     ok.add_argument("token")
@@ -224,6 +234,17 @@ def cmd_stop(args: argparse.Namespace) -> int:
         request["cause"] = args.cause
     _print_json(service.stop_execution(request))
     return 0
+
+
+def cmd_redrive(args: argparse.Namespace, runner_factory: Any) -> int:
+    """Redrive, then run the execution until it ends or waits for callbacks (as ``resume``)."""
+    service = make_service(args, runner_factory)
+    arn = resolve_execution(service, args.execution)
+    request: dict[str, Any] = {"executionArn": arn}
+    if args.client_token is not None:
+        request["clientToken"] = args.client_token
+    _print_json(service.redrive_execution(request))
+    return _drive(service, [arn])
 
 
 def cmd_send_task(args: argparse.Namespace, runner_factory: Any) -> int:

@@ -38,6 +38,7 @@ from ..runtime.core import EXPRESS_RUNAWAY_LIMIT, HISTORY_LIMIT, fail_at_history
 from ..runtime.effects import Heartbeat, RunTask, StartTimer, StopExecution, TaskDone, TimerFired
 from ..runtime.jsontext import dumps_compact
 from ..runtime.record import RUNNING, ExecutionRecord
+from .activities import awaits_worker, is_activity_task
 
 log = logging.getLogger("stepfn.executor")
 
@@ -49,6 +50,11 @@ _REQUEST_IDS = uuid.UUID("6f0d5c1e-2b8a-4c55-9d1b-7a3e2f6c9b10")
 # AWS's hard quota of 25,000 history events per Standard execution ("Avoid reaching the history
 # quota", Step Functions developer guide): event 25,000 is ExecutionFailed with this error and cause
 # unless it is ExecutionSucceeded (AWS, recorded history: id 25000, previousEventId 24999).
+
+
+# A key of the stored engine state that outlives the snapshot of each commit (``durable.redrive``
+# keeps RedriveExecution's client tokens there).
+KEPT_STATE = "redrive"
 
 
 def request_id_for(execution_arn: str, token: str) -> str:
@@ -78,10 +84,12 @@ class Executor:
         max_workers: int = 16,
         lease_seconds: float = 60.0,
         cache: bool = True,
+        activities: Any = None,
     ) -> None:
         self.store = store
         self.resolve = resolve
         self.runner = runner
+        self.activities = activities  # durable.activities.ActivityQueue: activity tasks go there
         self.clock = clock
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self.max_workers = max_workers
@@ -232,6 +240,8 @@ class Executor:
         for effect in effects:
             if isinstance(effect, StartTimer):
                 self._add_timer(effect.due, arn, TimerFired(token=effect.token))
+            elif self.activities is not None and is_activity_task(effect):
+                self.activities.perform(arn, effect, self.post)
             elif self.clock.virtual:
                 message, elapsed = self._perform(arn, effect)
                 if elapsed > 0:
@@ -272,7 +282,9 @@ class Executor:
                     break
                 effects = result[1]
                 # the next task of the chain runs on this thread (no hand-over); others go to the pool
-                current = next((e for e in effects if isinstance(e, RunTask)), None)
+                current = next(
+                    (e for e in effects if isinstance(e, RunTask) and not is_activity_task(e)), None
+                )
                 self._schedule(arn, [e for e in effects if e is not current])
         except Exception:  # the store failed: the loop or a resume will retry from the store
             log.exception("delivering a task result for %s failed", arn)
@@ -376,6 +388,10 @@ class Executor:
     def _item_of(self, live: _Live) -> ExecutionItem:
         r = live.record
         running = r.status == RUNNING
+        state = snapshot.dump(r, live.pending)
+        kept = live.item.state.get(KEPT_STATE) if live.item.state is not None else None
+        if kept is not None:  # what the engine state carries besides the record (redrive tokens)
+            state[KEPT_STATE] = kept
         return replace(
             live.item,
             status=r.status,
@@ -383,7 +399,7 @@ class Executor:
             error=r.error,
             cause=r.cause,
             stop_date=r.stop_time,
-            state=snapshot.dump(r, live.pending),
+            state=state,
             lease_owner=self.worker_id if running else None,
             lease_until=self.clock.now() + self.lease if running else None,
         )
@@ -400,9 +416,10 @@ class Executor:
         return item is None or item.status != RUNNING
 
     def only_callbacks(self, arn: str) -> bool:
-        """True when the execution has nothing to run or time (it waits for callbacks only)."""
+        """True when the execution has nothing to run or time (it waits for callbacks only, or
+        for activity workers)."""
         live = self._live.get(arn)
-        return live is not None and not live.pending
+        return live is not None and all(awaits_worker(e) for e in live.pending.values())
 
     def close(self) -> None:
         self.stopping = True

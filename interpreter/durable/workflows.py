@@ -20,8 +20,10 @@ from ..model import StateMachine
 from ..runtime import snapshot
 from ..runtime.effects import StopExecution, TaskDone
 from ..runtime.history import Event
+from .activities import ActivityQueue
 from .executor import Executor
 from .machines import MachineCache
+from .redrive import redrive
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -60,8 +62,16 @@ class Workflows:
         self.region = region
         self.account = account
         self.machines = MachineCache(store)
+        # activity tasks wait here for GetActivityTask (durable.activities)
+        self.activities = ActivityQueue(exists=lambda arn: store.get_activity(arn) is not None)
         self.executor = Executor(
-            store, resolve=self.machines, runner=runner, clock=clock, cache=cache, max_workers=max_workers
+            store,
+            resolve=self.machines,
+            runner=runner,
+            clock=clock,
+            cache=cache,
+            max_workers=max_workers,
+            activities=self.activities,
         )
 
     # ------------------------------------------------------------------ state machines
@@ -160,6 +170,12 @@ class Workflows:
 
     def complete_task(self, target: TokenTarget, message: TaskDone) -> ExecutionItem | None:
         return self.executor.deliver(target.execution_arn, [message])
+
+    def redrive(self, arn: str, *, client_token: str | None = None) -> tuple[ExecutionItem, bool]:
+        """RedriveExecution (``durable.redrive``): the execution as stored afterwards, and False when
+        ``client_token`` repeated an earlier redrive. ``KeyError`` when there is no such execution,
+        ``durable.redrive.NotRedrivable`` (with AWS's reason) when it cannot be redriven."""
+        return redrive(self.executor, arn, client_token=client_token)
 
     # ------------------------------------------------------------------ history
     def history(

@@ -52,7 +52,7 @@ def _runtime_cause(state_name: str, entered_id: int, detail: str) -> str:
 class Step:
     """One advance of one execution. Create, call ``start`` or ``handle``, read ``effects``."""
 
-    __slots__ = ("effects", "machine", "now", "ready", "record")
+    __slots__ = ("effects", "fallen", "machine", "now", "ready", "record")
 
     def __init__(self, machine: StateMachine, record: ExecutionRecord, now: datetime) -> None:
         self.machine = machine
@@ -60,6 +60,9 @@ class Step:
         self.now = now
         self.effects: list[RunTask | StartTimer] = []
         self.ready: deque[tuple[Thread, Callable[[Step, Thread], None]]] = deque()
+        # threads that failed in this step → [the state they failed in, the join their failing
+        # child detached]: what ``keep_redrive_point`` puts back if the execution fails
+        self.fallen: dict[Thread, list[Any]] = {}
 
     # ------------------------------------------------------------------ history
     def emit(self, th: Thread | None, type_: str, details: dict[str, Any] | None) -> int:
@@ -200,12 +203,18 @@ class Step:
             parent.join.child_succeeded(self, parent, th, output)
 
     def fail_thread(self, th: Thread, failure: Failure) -> None:
+        fallen = self.fallen
+        fallen.setdefault(th, [None, None])[0] = th.state
         th.alive = False
         th.state = None
         parent = th.parent
         if parent is None:
             self.fail_execution(failure)
+            self.keep_redrive_point(th)
         else:
+            # AWS reruns a Parallel/Map in full when it failed with States.DataLimitExceeded
+            if failure.error != StatesErrorName.DATA_LIMIT_EXCEEDED:
+                fallen.setdefault(parent, [None, None])[1] = parent.join
             parent.join.child_failed(self, parent, th, failure)
 
     # ------------------------------------------------------------------ execution end
@@ -258,6 +267,25 @@ class Step:
         r.error, r.cause = message.error, message.cause
         self._end(rec.ABORTED)
 
+    def keep_redrive_point(self, th: Thread) -> None:
+        """The execution failed through ``th``: put its tree back as it was where it failed, so
+        the record (and its snapshot) shows what a redrive runs again. Each thread that failed
+        or was stopped by the failure is live again in the state it was in; a Parallel/Map whose
+        child failed waits on its join again (finished children keep their results)."""
+        entry = self.fallen.get(th)
+        th.alive = True
+        if entry is not None:
+            if entry[0] is not None:
+                th.state = entry[0]
+            if th.join is None and entry[1] is not None:
+                th.join = entry[1]
+        join = th.join
+        if join is not None:
+            children = join.children
+            for child in children.values() if isinstance(children, dict) else children:
+                if not child.alive and (child.state is not None or child in self.fallen):
+                    self.keep_redrive_point(child)
+
     # ------------------------------------------------------------------ failures
     def runtime_failure(self, th: Thread, state: Any, err: EvaluationError) -> Failure:
         if err.bare:
@@ -281,6 +309,7 @@ class Step:
         """A state failed: retry, catch, or fail the thread. True when the thread goes on now."""
         index = self.retrier_for(th, state, failure)
         if index is not None:
+            self.fallen.pop(th, None)  # retried or caught: no redrive point here
             counts = th.retry_counts
             if counts is None:
                 counts = th.retry_counts = [0] * len(state.retry)
@@ -292,6 +321,7 @@ class Step:
         if catchers and failure.error != StatesErrorName.RUNTIME:
             for catcher in catchers:
                 if matches(catcher.error_equals, failure.error):
+                    self.fallen.pop(th, None)
                     return self.catch(th, state, catcher, failure)
         self.fail_thread(th, failure)
         return False
@@ -343,7 +373,6 @@ def resume_with(step: Step, th: Thread, work: Callable[[Step, Thread], bool]) ->
 
 
 RETRY_AGAIN: dict[str, Callable[[Step, Thread, Any], Any]] = {}
-
 
 
 def on_execution_timeout(step: Step, th: Any, message: Any, data: Any) -> None:

@@ -58,3 +58,16 @@ class Heartbeat:
     """SendTaskHeartbeat for a callback task: its HeartbeatSeconds clock starts again."""
 
     token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActivityStarted(TaskDone):
+    """GetActivityTask handed an activity task to a worker (``ActivityStarted`` in history).
+
+    ``token`` is the one of the RunTask that queued the task: its start is that effect's outcome,
+    so the engine stops re-queueing it. ``poll_id`` names the GetActivityTask call; the core keeps
+    it with the task token it accepted, so the poller can tell whether the task was still open."""
+
+    ok: bool = True
+    worker_name: str | None = None
+    poll_id: str | None = None

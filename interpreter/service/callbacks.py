@@ -1,6 +1,7 @@
 """SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat (a mixin of the API facade).
 
-A task token (``$$.Task.Token`` of a ``.waitForTaskToken`` task) is ``<execution ARN>#callback-<n>``
+A task token (``$$.Task.Token`` of a ``.waitForTaskToken`` task, or the ``taskToken`` GetActivityTask
+gives an activity worker) is ``<execution ARN>#callback-<n>``
 (``durable.workflows.parse_task_token``); the core waits on the whole token. Whether it is still
 awaited is read from the stored engine snapshot (``state["waiting"]``), without loading the state
 machine; the outcome goes to the execution through the executor, under its lock, as ``TaskDone`` /

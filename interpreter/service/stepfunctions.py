@@ -12,11 +12,16 @@ from typing import Any
 from ..adapters.clock import Clock
 from ..adapters.stores.base import ExecutionStore
 from ..durable.workflows import DEFAULT_ACCOUNT, DEFAULT_REGION, Workflows
+from .activity_tasks import ActivityTaskOperations
 from .executions import ExecutionOperations
 from .machines import MachineOperations
+from .redrive import RedriveOperations
+from .test_state import TestStateOperations
 
 
-class StepFunctionsService(MachineOperations, ExecutionOperations):
+class StepFunctionsService(
+    MachineOperations, ExecutionOperations, RedriveOperations, TestStateOperations, ActivityTaskOperations
+):
     def __init__(
         self,
         store: ExecutionStore,
@@ -36,4 +41,5 @@ class StepFunctionsService(MachineOperations, ExecutionOperations):
         )
 
     def close(self) -> None:
+        self.workflows.activities.close()  # release GetActivityTask long polls
         self.workflows.executor.close()

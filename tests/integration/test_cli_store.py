@@ -163,3 +163,61 @@ def test_a_store_that_is_not_a_database_is_refused(capsys, tmp_path: Path) -> No
     code, _, err = cli(capsys, "executions", "--store", str(bad))
     assert code == 2 and "cannot open the store" in err
     assert bad.read_text().startswith("hello")  # untouched
+
+
+FLAKY = {
+    "StartAt": "Prepare",
+    "States": {
+        "Prepare": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Prepare",
+            "Next": "Charge",
+        },
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Charge",
+            "End": True,
+        },
+    },
+}
+
+FLAKY_MODULE = """
+import pathlib
+HERE = pathlib.Path(__file__).parent
+def prepare(event, context):
+    with open(HERE / "calls.txt", "a") as f:
+        f.write("Prepare\\n")
+    return {"prepared": True}
+def charge(event, context):
+    with open(HERE / "calls.txt", "a") as f:
+        f.write("Charge\\n")
+    if (HERE / "broken").exists():
+        raise RuntimeError("card declined")
+    return {"charged": True}
+"""
+
+
+def test_redrive_reruns_only_the_failed_state(capsys, tmp_path: Path, store: str) -> None:
+    import sys
+
+    machine = tmp_path / "pay.asl.json"
+    machine.write_text(json.dumps(FLAKY))
+    (tmp_path / "paymod.py").write_text(FLAKY_MODULE)
+    (tmp_path / "broken").write_text("")
+    handlers = ["--handler", "Prepare=paymod:prepare", "--handler", "Charge=paymod:charge"]
+    sys.path.insert(0, str(tmp_path))
+    try:
+        code, _, err = cli(capsys, "run", str(machine), "--name", "p1", "--store", store, *handlers)
+        assert code == 1 and "FAILED: RuntimeError" in err
+        (tmp_path / "broken").unlink()
+        code, out, err = cli(capsys, "redrive", "p1", "--store", store, *handlers)
+        assert code == 0, err
+        code, out, _ = cli(capsys, "describe", "p1", "--store", store)
+        described = json.loads(out)
+        assert described["status"] == "SUCCEEDED"
+        assert described["redriveCount"] == 1
+        assert (tmp_path / "calls.txt").read_text().split() == ["Prepare", "Charge", "Charge"]
+        code, _, err = cli(capsys, "redrive", "p1", "--store", store, *handlers)
+        assert code == 2 and "ExecutionNotRedrivable" in err
+    finally:
+        sys.path.remove(str(tmp_path))

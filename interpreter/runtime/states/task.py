@@ -3,7 +3,8 @@
 History (recorded AWS runs): a legacy Lambda ARN resource gives LambdaFunctionScheduled /
 LambdaFunctionStarted / LambdaFunctionSucceeded|Failed|TimedOut; every other resource gives
 TaskScheduled / TaskStarted / TaskSucceeded|Failed|TimedOut with ``resourceType`` and
-``resource`` (``arn:aws:states:::lambda:invoke`` → "lambda", "invoke").
+``resource`` (``arn:aws:states:::lambda:invoke`` → "lambda", "invoke"). An activity ARN gives
+ActivityScheduled / ActivityStarted / ActivitySucceeded|Failed|TimedOut (see "activities" below).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from ...model import JSONATA
 from ..context import ThreadScope
 from ..core import ON_HEARTBEAT, PAYLOAD_LIMIT, RESUME, RETRY_AGAIN, Step, resume_with
 from ..dataflow import select
-from ..effects import RunTask
+from ..effects import ActivityStarted, RunTask
 from ..jsonata_flow import evaluate, exit_event, fail, states_of
 from ..jsontext import payload_size
 from ..record import Thread
+from ..resources import ACTIVITY
 from .result import shape_state_result
 
 _SERVICE_PREFIX = "arn:aws:states:::"
@@ -44,6 +46,11 @@ def history_resource(resource: str) -> tuple[str, str]:
 def is_legacy_lambda(st: Any) -> bool:
     info = st.resource_info
     return info is not None and info.kind == "lambda_legacy"
+
+
+def is_activity(st: Any) -> bool:
+    info = st.resource_info
+    return info is not None and info.kind == ACTIVITY
 
 
 def enter(step: Step, th: Thread, st: Any) -> bool:
@@ -99,6 +106,8 @@ def attempt(step: Step, th: Thread, st: Any) -> bool:
             return step.fail_state(th, st, step.runtime_failure(th, st, err))
     counts = th.retry_counts
     attempt_no = sum(counts) if counts else 0
+    if is_activity(st):
+        return _schedule_activity(step, th, st, payload, timeout, heartbeat, attempt_no)
     token = step.wait_for(th, "task")
     if task_token is not None:
         # the task ends when someone calls SendTaskSuccess/Failure with this token
@@ -147,6 +156,8 @@ def _region(st: Any) -> str:
 
 
 def _event_prefix(st: Any) -> tuple[str, dict[str, Any]]:
+    if is_activity(st):
+        return "Activity", {}
     if is_legacy_lambda(st):
         return "LambdaFunction", {}
     rtype, rname = history_resource(st.resource)
@@ -154,6 +165,9 @@ def _event_prefix(st: Any) -> tuple[str, dict[str, Any]]:
 
 
 def on_done(step: Step, th: Thread, message: Any, data: Any) -> None:
+    if is_activity(th.state):
+        _activity_scheduled(step, th, message, data)
+        return
     if message.ok and th.state.resource.endswith(".waitForTaskToken"):
         # The invocation went through; the task now waits for its callback (AWS records
         # TaskSubmitted with the invocation's response, then TaskSucceeded on the callback).
@@ -240,3 +254,114 @@ def _heartbeat_timed_out(step: Step, th: Thread) -> bool:
 ON_HEARTBEAT["callback"] = on_heartbeat
 RESUME["task_heartbeat"] = on_heartbeat_timeout
 RETRY_AGAIN["Task"] = attempt
+
+
+# ------------------------------------------------------------------ activities
+# A Task whose Resource is an activity ARN (``arn:aws:states:REGION:ACCOUNT:activity:NAME``) hands
+# its input to a worker that polls GetActivityTask and answers with SendTaskSuccess/Failure. AWS
+# records ActivityScheduled {resource, input, timeoutInSeconds?, heartbeatInSeconds?},
+# ActivityStarted {workerName?}, then ActivitySucceeded {output} | ActivityFailed {error, cause} |
+# ActivityTimedOut {error}, between the usual TaskStateEntered/Exited; an activity that does not
+# exist fails the state with States.Runtime before anything is scheduled (LocalStack's
+# AWS-recorded test_activities snapshots). Three steps, three tokens:
+#
+# 1. ``attempt``: a RunTask without a task token asks the engine to schedule the task; the engine
+#    checks that the activity exists and answers TaskDone (kind "task", data: input and timers).
+# 2. ``_activity_scheduled``: ActivityScheduled; the task token (kind "activity", like a callback
+#    token: SendTask* deliver TaskDone/Heartbeat with it) and a start token (kind
+#    "activity_start"), whose RunTask (with the task token) makes the engine queue the task for
+#    workers. TimeoutSeconds runs from here. That RunTask stays pending until the task starts, so
+#    an engine that restarts queues a scheduled but unstarted task again.
+# 3. ``_activity_started``: a worker took it (ActivityStarted message on the start token);
+#    HeartbeatSeconds runs from here. The poll id is kept with the task token so GetActivityTask
+#    can tell that this poll, and no other, started the task.
+
+
+def _schedule_activity(
+    step: Step, th: Thread, st: Any, payload: Any, timeout: int | None, heartbeat: int | None, attempt_no: int
+) -> bool:
+    data = {"input": payload, "timeout": timeout, "heartbeat": heartbeat, "attempt": attempt_no}
+    token = step.wait_for(th, "task", data)
+    step.effects.append(
+        RunTask(
+            token=token,
+            resource=st.resource_info,
+            payload=payload,
+            state_name=st.name,
+            attempt=attempt_no,
+            timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
+            credentials=st.credentials,
+        )
+    )
+    return False
+
+
+def _activity_scheduled(step: Step, th: Thread, message: Any, data: dict[str, Any]) -> None:
+    st = th.state
+    if not message.ok:  # not scheduled (the activity does not exist): no Activity* event
+        step.cancel_waits(th)
+        failure = Failure(message.error, message.cause)
+        if message.error == _RUNTIME and message.cause is not None:
+            failure = step.runtime_failure(th, st, EvaluationError(_RUNTIME, message.cause))
+        resume_with(step, th, lambda step, th: step.fail_state(th, th.state, failure))
+        return
+    timeout, heartbeat = data["timeout"], data["heartbeat"]
+    details: dict[str, Any] = {"resource": st.resource, "input": data["input"]}
+    if timeout is not None:
+        details["timeoutInSeconds"] = timeout
+    if heartbeat is not None:
+        details["heartbeatInSeconds"] = heartbeat
+    step.emit(th, "ActivityScheduled", details)
+    task_token = f"{step.record.arn}#{step.new_token('callback')}"
+    beat = {"heartbeat": heartbeat, "timer": None, "poll": None}
+    step.wait_for(th, "activity", beat, token=task_token)
+    start = step.wait_for(th, "activity_start", {"activity": st.resource, "taskToken": task_token})
+    step.effects.append(
+        RunTask(
+            token=start,
+            resource=st.resource_info,
+            payload=data["input"],
+            state_name=st.name,
+            attempt=data["attempt"],
+            timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
+            task_token=task_token,
+            credentials=st.credentials,
+        )
+    )
+    if timeout is not None:
+        step.start_timer(th, "task_timeout", timedelta(seconds=timeout), start)
+
+
+def _activity_started(step: Step, th: Thread, message: Any, data: dict[str, Any]) -> None:
+    worker = getattr(message, "worker_name", None)
+    step.emit(th, "ActivityStarted", {"workerName": worker} if worker is not None else {})
+    task_token = data["taskToken"]
+    if not isinstance(message, ActivityStarted):  # a task runner ran the activity itself
+        _callback(step, th, message)
+        return
+    entry = step.record.waiting.get(task_token)
+    if entry is None:
+        return
+    beat = entry[2]
+    beat["poll"] = message.poll_id
+    if beat["heartbeat"] is not None:
+        beat["timer"] = step.start_timer(
+            th, "task_heartbeat", timedelta(seconds=beat["heartbeat"]), task_token
+        )
+
+
+def _activity_heartbeat(step: Step, th: Thread, task_token: str, beat: dict[str, Any]) -> None:
+    """SendTaskHeartbeat: HeartbeatSeconds starts again once the task has started."""
+    old = beat.get("timer")
+    if old is None:
+        return
+    step.record.waiting.pop(old, None)
+    th.tokens.discard(old)
+    beat["timer"] = step.start_timer(th, "task_heartbeat", timedelta(seconds=beat["heartbeat"]), task_token)
+
+
+RESUME["activity_start"] = _activity_started
+RESUME["activity"] = lambda step, th, message, data: _callback(step, th, message)
+ON_HEARTBEAT["activity"] = _activity_heartbeat
