@@ -29,6 +29,7 @@ class LocalStepFunctions:
         self.clock = clock or SystemClock()
         self.service = StepFunctionsService(store, runner=runner, clock=self.clock)
         self.executor = self.service.workflows.executor
+        self.service.workflows.background_loop = True
         self.server = ApiServer(self.service, host=host, port=port)
         self._loop: threading.Thread | None = None
         self.resumed: list[str] = []

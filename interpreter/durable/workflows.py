@@ -62,6 +62,9 @@ class Workflows:
         self.region = region
         self.account = account
         self.machines = MachineCache(store)
+        # True when another thread runs the executor's loop (``stepfn serve``): callers then wait
+        # for an execution to end instead of driving (and, with a virtual clock, moving) time
+        self.background_loop = False
         # activity tasks wait here for GetActivityTask (durable.activities)
         self.activities = ActivityQueue(exists=lambda arn: store.get_activity(arn) is not None)
         self.executor = Executor(

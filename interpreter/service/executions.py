@@ -101,7 +101,7 @@ class ExecutionOperations(HistoryOperations, CallbackOperations):
         machine, name, input_text = self._start_request(request, sync=True)
         item = self._launch(machine, name, input_text)
         executor = self.workflows.executor
-        if self.workflows.clock.virtual:
+        if self.workflows.clock.virtual and not self.workflows.background_loop:
             item = self.workflows.run_to_end(item.arn)
         else:
             executor.wait_finished(item.arn, SYNC_WAIT_SECONDS)

@@ -232,3 +232,32 @@ def test_the_aws_cli_talks_to_stepfn_serve(served, tmp_path: Path) -> None:
     described = aws("describe-execution", "--execution-arn", arn)
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"a": 1}
+
+
+def test_start_sync_execution_of_an_express_machine(served) -> None:
+    """StartSyncExecution waits for the end; with a served virtual clock, time still moves only
+    when the test moves it (the request does not jump the clock itself)."""
+    import botocore.config
+
+    sfn, _client, clock, _handlers = served
+    client = boto3.client(
+        "stepfunctions",
+        endpoint_url=sfn.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=botocore.config.Config(inject_host_prefix=False),
+    )
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
+    machine = client.create_state_machine(
+        name="Quick",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+        type="EXPRESS",
+    )["stateMachineArn"]
+    before = clock.now()
+    done = client.start_sync_execution(stateMachineArn=machine, input="{}")
+    assert done["status"] == "SUCCEEDED"
+    assert json.loads(done["output"]) == {"ok": 1}
+    assert done["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:express:Quick:")
+    assert clock.now() == before
