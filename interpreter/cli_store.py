@@ -169,10 +169,10 @@ def cmd_executions(args: argparse.Namespace) -> int:
     else:
         token = None
         while True:
-            request: dict[str, Any] = {"maxResults": 1000}
+            listing: dict[str, Any] = {"maxResults": 1000}
             if token:
-                request["nextToken"] = token
-            page = service.list_state_machines(request)
+                listing["nextToken"] = token
+            page = service.list_state_machines(listing)
             machines += [m["stateMachineArn"] for m in page["stateMachines"]]
             token = page.get("nextToken")
             if not token:
@@ -218,7 +218,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         _print_json({"events": events})
         return 0
     for ev in events:
-        details = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
+        details: dict[str, Any] = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
         label = details.get("name") or details.get("error") or details.get("resource") or ""
         stamp = ev["timestamp"].isoformat(timespec="milliseconds")
         print(f"{ev['id']:>5} {stamp}  {ev['type']:<28} {label}")

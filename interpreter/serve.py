@@ -40,20 +40,19 @@ class LocalStepFunctions:
 
     def start(self) -> LocalStepFunctions:
         """Resume what the store holds unfinished, start the loop and the server (background)."""
-        self.resumed = self.executor.resume()
-        self._loop = threading.Thread(
-            target=self.executor.run_until,
-            args=(lambda: False,),
-            kwargs={"idle_timeout": 1.0, "jump": False},
-            name="stepfn-executor",
-            daemon=True,
-        )
-        self._loop.start()
+        self._start_loop()
         self.server.start()
         return self
 
     def serve_forever(self) -> None:
         """Like ``start`` but serve in this thread until Ctrl-C (the CLI)."""
+        self._start_loop()
+        try:
+            self.server.serve_forever()
+        finally:
+            self.stop()
+
+    def _start_loop(self) -> None:
         self.resumed = self.executor.resume()
         self._loop = threading.Thread(
             target=self.executor.run_until,
@@ -63,10 +62,6 @@ class LocalStepFunctions:
             daemon=True,
         )
         self._loop.start()
-        try:
-            self.server.serve_forever()
-        finally:
-            self.stop()
 
     def wake(self) -> None:
         self.executor.wake()

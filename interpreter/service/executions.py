@@ -32,7 +32,6 @@ import json
 import math
 import random
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from interpreter.adapters.stores.base import (
@@ -42,8 +41,8 @@ from interpreter.adapters.stores.base import (
     StateMachineItem,
     StoreError,
 )
+from interpreter.durable.redrive import redrive_status
 from interpreter.durable.workflows import Workflows
-from interpreter.runtime.core import HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR
 
 from . import arns
 from ._support import Clock, collect, invalid_token, now_ms, page_size, paginate
@@ -64,8 +63,6 @@ from .machines import machine_logging, machine_tracing
 
 STATUSES = ("SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING")  # AWS's order
 REDRIVE_FILTERS = ("REDRIVEN", "NOT_REDRIVEN")
-REDRIVE_WINDOW = timedelta(days=14)  # AWS: a stopped execution can be redriven for 14 days
-MAX_EXECUTION_TIME = timedelta(days=365)  # AWS: a Standard execution runs for at most one year
 SYNC_WAIT_SECONDS = 300.0  # Express workflows run for at most five minutes
 _LIST_BATCH = 1000
 
@@ -193,20 +190,10 @@ class ExecutionOperations(HistoryOperations, CallbackOperations):
         return omit_none(out)
 
     def redrive_status(self, item: ExecutionItem) -> tuple[str, str | None]:
-        """``(redriveStatus, redriveStatusReason)`` as DescribeExecution reports them; the reasons
-        are AWS's (API reference, DescribeExecution ``redriveStatusReason``)."""
-        if item.status not in ("FAILED", "ABORTED", "TIMED_OUT"):
-            return "NOT_REDRIVABLE", f"Execution is {item.status} and cannot be redriven"
-        if self.store.get_state_machine(item.machine_arn) is None:
-            return "NOT_REDRIVABLE", "State machine is in DELETING status"
-        if item.error == HISTORY_LIMIT_ERROR and item.cause == HISTORY_LIMIT_CAUSE:
-            return "NOT_REDRIVABLE", "Execution history event limit exceeded"
-        now = now_ms(self.clock)
-        if now - item.start_date > MAX_EXECUTION_TIME:
-            return "NOT_REDRIVABLE", "Execution has exceeded the max execution time"
-        if item.stop_date is not None and now - item.stop_date > REDRIVE_WINDOW:
-            return "NOT_REDRIVABLE", "Execution redrivable period exceeded"
-        return "REDRIVABLE", None
+        """``(redriveStatus, redriveStatusReason)`` as DescribeExecution reports them (the rules
+        RedriveExecution itself applies: ``durable.redrive.redrive_status``)."""
+        exists = self.store.get_state_machine(item.machine_arn) is not None
+        return redrive_status(item, now_ms(self.clock), machine_exists=exists)
 
     def list_executions(self, request: dict[str, Any]) -> dict[str, Any]:
         machine_arn = request.get("stateMachineArn")
