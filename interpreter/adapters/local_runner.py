@@ -2,8 +2,8 @@
 
 ``LocalTaskRunner`` asks, in order, the runners added ``first`` (mocks), the local Lambda
 runner, then the other extra runners (AWS service integrations through boto3, nested
-executions ...) whether it ``claims`` a task; the first that does runs it. Resources no runner claims fail the way Step Functions
-reports a call it cannot make.
+executions ...) whether it ``claims`` a task; the first that does runs it. Resources no runner
+claims fail the way Step Functions reports a call it cannot make.
 """
 
 from __future__ import annotations
