@@ -257,13 +257,26 @@ class Step:
         self._end(rec.TIMED_OUT)
 
     def abort(self, message: StopExecution) -> None:
+        """StopExecution: one ``ExecutionAborted`` event, chained to no event (previousEventId 0),
+        with ``error``/``cause`` only when given (``{}`` when neither is).
+
+        What AWS records (tests/unit/runtime/test_stop_execution.py names the sources): stopped
+        in a Wait or in a Task waiting for its callback, the history ends ``...WaitStateEntered``
+        / ``...TaskSubmitted``, ``ExecutionAborted`` (previousEventId 0) - no ``WaitStateAborted``
+        or ``TaskStateAborted``. No AWS record of a stop inside a Parallel or a Map was found, so
+        none of their ``*Aborted`` events is recorded either.
+
+        The thread tree is left as it was (threads live, in their states, joins waiting): a
+        redrive runs again what the stop interrupted (``durable.redrive``)."""
         r = self.record
         details: dict[str, Any] = {}
         if message.error is not None:
             details["error"] = message.error
         if message.cause is not None:
             details["cause"] = message.cause
-        self.emit(r.root, "ExecutionAborted", details)
+        eid = r.next_event_id
+        r.next_event_id = eid + 1
+        r.events.append(Event(eid, 0, "ExecutionAborted", self.now, details))
         r.error, r.cause = message.error, message.cause
         self._end(rec.ABORTED)
 
