@@ -2,6 +2,8 @@
 
     stepfn run FILE [INPUT_FILE | --input JSON | --input-file F] [--sub NAME=VALUE] [--sub-file F]
                     [--handler NAME=module:function] [--virtual-time] [--json [--history]] [--name NAME]
+                    [--mock-config FILE --test-case [MACHINE#]NAME] [--aws moto|real]
+    stepfn run --template template.yaml [--state-machine ID] [--seed F] [INPUT_FILE]   (docs/sam.md)
     stepfn validate FILE...
     stepfn schema
     stepfn executions | describe | history | stop | redrive | send-task-success | send-task-failure
@@ -38,6 +40,7 @@ from .cli_store import (
     store_location,
 )
 from .errors import DefinitionError, InputError
+from .sam.cli import add_template_options, check_template_args, prepare_template
 from .service.errors import ApiError
 
 
@@ -48,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a state machine to its end and print its output")
-    r.add_argument("file", help="the state machine definition (.asl.json)")
+    r.add_argument(
+        "file", nargs="?", help="the state machine definition (.asl.json); optional with --template"
+    )
     r.add_argument("input_path", nargs="?", metavar="INPUT_FILE", help="file holding the input as JSON")
     src = r.add_mutually_exclusive_group()
     src.add_argument("--input", help="execution input as JSON text (default {})")
@@ -68,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a JSON object file of substitutions (repeatable)",
     )
     _add_runner_options(r)
+    add_template_options(r)
+    r.add_argument(
+        "--mock-config",
+        metavar="FILE",
+        help="a MockConfigFile (Step Functions Local's format) whose --test-case mocks Task states "
+        "(default: $SFN_MOCK_CONFIG, else ./MockConfigFile.json)",
+    )
+    r.add_argument("--test-case", metavar="[MACHINE#]NAME", help="the test case of the mock config to run")
     add_store_option(r)
     r.add_argument(
         "--no-store",
@@ -104,6 +117,12 @@ def _add_runner_options(p: argparse.ArgumentParser) -> None:
         "--virtual-time",
         action="store_true",
         help="skip ahead through Waits, retry delays and timeouts instead of sleeping",
+    )
+    p.add_argument(
+        "--aws",
+        choices=("moto", "real"),
+        help="run AWS service tasks (DynamoDB, SQS, SNS, EventBridge, aws-sdk:*) through boto3: "
+        "'moto' in-process, 'real' with the normal AWS credential chain (default: not at all)",
     )
 
 
@@ -152,18 +171,62 @@ def _handlers(args: argparse.Namespace, definition_file: Path | None = None) -> 
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    check_template_args(args)  # --template: FILE optional, --aws moto by default
+    args.aws_handle = _open_aws(args)
+    try:
+        return _run_file(args)
+    finally:
+        if args.aws_handle is not None:
+            args.aws_handle.close()
+
+
+def _open_aws(args: argparse.Namespace) -> Any:
+    """The ``--aws`` session (moto started in-process), or None."""
+    if getattr(args, "aws", None) is None:
+        return None
+    from .adapters.aws import AwsUnavailable, aws_session
+
+    try:
+        return aws_session(args.aws)
+    except AwsUnavailable as err:
+        raise InputError(str(err)) from None
+
+
+def _attach_aws(args: argparse.Namespace, runner: Any) -> Any:
+    handle = getattr(args, "aws_handle", None)
+    if handle is None and getattr(args, "aws", None) is not None:
+        handle = args.aws_handle = _open_aws(args)  # kept open until the process ends
+    return runner if handle is None else handle.attach(runner)
+
+
+def _run_file(args: argparse.Namespace) -> int:
     from . import VirtualClock, run
     from .adapters.clock import SystemClock
     from .loading import load_definition
 
-    path = Path(args.file)
-    machine = load_definition(path, _substitutions(args))
+    if args.template:  # a SAM application's state machine (interpreter/sam)
+        machine, handlers, name = prepare_template(args, _substitutions(args), _handlers(args))
+    else:
+        path = Path(args.file)
+        machine = load_definition(path, _substitutions(args))
+        handlers = _handlers(args, path)
+        name = definition_name(path)
     input_value = _read_input(args)
-    handlers = _handlers(args, path)
     clock = VirtualClock(start=_now()) if args.virtual_time else SystemClock()
-    name = definition_name(path)
+    if args.mock_config is not None and args.test_case is None:
+        raise InputError("--mock-config needs --test-case NAME (the test case to run)")
     if args.no_store:
-        result = run(machine, input_value, handlers=handlers, clock=clock, name=args.name, machine_name=name)
+        result = run(
+            machine,
+            input_value,
+            handlers=handlers,
+            clock=clock,
+            name=args.name,
+            machine_name=name,
+            mock_config=args.mock_config,
+            test_case=args.test_case,
+            aws=args.aws_handle,
+        )
         summary, history = result.summary(), result.history
     else:
         summary, history = _run_stored(args, machine, input_value, handlers, clock, name)
@@ -199,7 +262,11 @@ def _run_stored(
     from .durable.workflows import Workflows
 
     store = open_store(store_location(args))
-    runner = LocalTaskRunner.from_handlers(handlers, clock=clock)
+    runner = _attach_aws(args, LocalTaskRunner.from_handlers(handlers, clock=clock))
+    if args.test_case is not None:  # --mock-config: the test case's Task states are mocked
+        from .testing.mock_config import add_mocks
+
+        add_mocks(runner, args.mock_config, args.test_case, definition=machine, machine_name=name)
     workflows = Workflows(store, runner=runner, clock=clock)
     text = json.dumps(machine.definition, ensure_ascii=False)
     try:
@@ -233,7 +300,7 @@ def _runner_factory(args: argparse.Namespace) -> Any:
     from .adapters.local_runner import LocalTaskRunner
 
     handlers = _handlers(args)
-    return lambda clock: LocalTaskRunner.from_handlers(handlers, clock=clock)
+    return lambda clock: _attach_aws(args, LocalTaskRunner.from_handlers(handlers, clock=clock))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

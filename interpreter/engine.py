@@ -70,12 +70,16 @@ class Engine:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         max_workers: int = 16,
+        mailbox: Any = None,
     ) -> None:
         self.runner = runner
         self.clock = clock or SystemClock()
         self.region = region
         self.account = account
         self.max_workers = max_workers
+        # messages posted for this engine's executions from outside its loop (a nested child's
+        # outcome, a callback): ``adapters.nested.Mailbox``
+        self.mailbox = mailbox
 
     # ------------------------------------------------------------------ public
     def run(
@@ -141,6 +145,9 @@ class Engine:
         seq = 0
         running = 0
         pool: ThreadPoolExecutor | None = None
+        mailbox = self.mailbox
+        if mailbox is not None:
+            mailbox.open(record.arn)
         try:
             while True:
                 for eff in effects:
@@ -165,6 +172,16 @@ class Engine:
                 if ready:
                     effects = core.handle(machine, record, ready.popleft(), clock.now())
                     continue
+                if mailbox is not None and not running:
+                    posted = mailbox.take(record.arn)
+                    for at, message in posted:
+                        if at is None:
+                            ready.append(message)
+                        else:
+                            seq += 1
+                            heapq.heappush(timers, (at, seq, message))
+                    if posted:
+                        continue
                 if running:
                     timeout = None
                     if timers:
@@ -188,6 +205,8 @@ class Engine:
                         "that nothing in this in-process run can send"
                     )
         finally:
+            if mailbox is not None:
+                mailbox.close(record.arn)
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
@@ -205,7 +224,4 @@ class Engine:
             outcome = runner.run(task, request_id=str(uuid.uuid4()), now=self.clock.now())
         except Exception as exc:  # a runner bug must not kill the engine: report it as a failure
             return TaskDone(token=task.token, ok=False, error=type(exc).__name__, cause=str(exc)), 0.0
-        message = TaskDone(
-            token=task.token, ok=outcome.ok, output=outcome.output, error=outcome.error, cause=outcome.cause
-        )
-        return message, outcome.elapsed
+        return outcome.message(task.token), outcome.elapsed

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..runtime.effects import TaskDone, TaskSubmitted
+
 
 @dataclass(frozen=True, slots=True)
 class TaskOutcome:
@@ -17,6 +19,10 @@ class TaskOutcome:
     ``elapsed`` is how long the task took in virtual time (mocked or simulated tasks): under the
     virtual clock the engine delivers the outcome that much later, so it races TimeoutSeconds and
     HeartbeatSeconds as a real slow task would. Real runs ignore it.
+
+    ``submitted`` (not None) is the start response of a ``.sync`` job (a nested execution): the
+    core records it as ``TaskSubmitted``. With ``pending`` the job's outcome comes later (to the
+    task's ``task_token``); otherwise ``ok``/``output``/``error``/``cause`` are its outcome.
     """
 
     ok: bool
@@ -24,6 +30,8 @@ class TaskOutcome:
     error: str | None = None
     cause: str | None = None
     elapsed: float = 0.0
+    submitted: Any = None
+    pending: bool = False
 
     @classmethod
     def success(cls, output: Any) -> TaskOutcome:
@@ -32,3 +40,17 @@ class TaskOutcome:
     @classmethod
     def failure(cls, error: str, cause: str | None = None) -> TaskOutcome:
         return cls(False, None, error, cause)
+
+    def message(self, token: str) -> TaskDone:
+        """The core's input for this outcome of the RunTask whose token is ``token``."""
+        if self.submitted is None:
+            return TaskDone(token=token, ok=self.ok, output=self.output, error=self.error, cause=self.cause)
+        return TaskSubmitted(
+            token=token,
+            ok=self.ok,
+            output=self.output,
+            error=self.error,
+            cause=self.cause,
+            submitted=self.submitted,
+            pending=self.pending,
+        )

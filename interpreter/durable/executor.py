@@ -55,6 +55,12 @@ _REQUEST_IDS = uuid.UUID("6f0d5c1e-2b8a-4c55-9d1b-7a3e2f6c9b10")
 # A key of the stored engine state that outlives the snapshot of each commit (``durable.redrive``
 # keeps RedriveExecution's client tokens there).
 KEPT_STATE = "redrive"
+# Another: a nested ``.sync`` child's link to the task waiting for it (``durable.nested``).
+LINK_STATE = "parent"
+
+# Called after every commit of a step (and for each execution ``resume`` adopts: True), under the
+# execution's lock, with the execution as committed: what a nested execution's parent hears by.
+Observer = Callable[[ExecutionRecord, ExecutionItem, bool], None]
 
 
 def request_id_for(execution_arn: str, token: str) -> str:
@@ -106,6 +112,7 @@ class Executor:
         self._pool: ThreadPoolExecutor | None = None
         self.stopping = False
         self._finished = threading.Condition()  # notified whenever an execution ends
+        self.observers: list[Observer] = []
 
     # ------------------------------------------------------------------ starting
     def start(
@@ -136,6 +143,7 @@ class Executor:
             stored = self.store.create_execution(self._item_of(live), self._events_of(live))
             live.item = stored
             self._keep(live)
+            self._observe(live)
         self._schedule(item.arn, effects)
         return stored
 
@@ -152,8 +160,12 @@ class Executor:
         self._schedule(arn, effects)
         return stored
 
-    def post(self, arn: str, message: Message) -> None:
-        """Queue a message for the loop (task results from the pool)."""
+    def post(self, arn: str, message: Message, *, at: datetime | None = None) -> None:
+        """Queue a message for the loop (task results from the pool); with ``at``, for then (the
+        loop takes due ones after what was queued before them)."""
+        if at is not None:
+            self._add_timer(at, arn, message)
+            return
         with self._cond:
             self._inbox.append((arn, message))
             self._cond.notify_all()
@@ -185,6 +197,7 @@ class Executor:
                 self._live.pop(arn, None)  # someone else advanced it: reload and apply again
                 continue
             self._keep(live)
+            self._observe(live)
             return live.item, effects
         raise RuntimeError(f"execution {arn}: too many lost commit races")
 
@@ -303,10 +316,7 @@ class Executor:
         except Exception as exc:  # a runner bug must not stop the worker: report it as a failure
             log.exception("task runner failed for %s", task.state_name)
             return TaskDone(token=task.token, ok=False, error=type(exc).__name__, cause=str(exc)), 0.0
-        message = TaskDone(
-            token=task.token, ok=outcome.ok, output=outcome.output, error=outcome.error, cause=outcome.cause
-        )
-        return message, outcome.elapsed
+        return outcome.message(task.token), outcome.elapsed
 
     # ------------------------------------------------------------------ resuming
     def resume(self, *, takeover: bool = False) -> list[str]:
@@ -333,6 +343,7 @@ class Executor:
                     self._live.pop(arn, None)
                     continue
                 self._keep(live)
+                self._observe(live, resumed=True)
                 effects = list(live.pending.values())
             adopted.append(arn)
             self._schedule(arn, effects)
@@ -358,6 +369,13 @@ class Executor:
         live = _Live(record, machine, item, pending)
         self._keep(live)
         return live
+
+    def _observe(self, live: _Live, *, resumed: bool = False) -> None:
+        for observer in self.observers:
+            try:
+                observer(live.record, live.item, resumed)
+            except Exception:  # an observer's failure must not undo a commit that landed
+                log.exception("an execution observer failed for %s", live.record.arn)
 
     def _keep(self, live: _Live) -> None:
         if live.record.status == RUNNING:
@@ -389,9 +407,10 @@ class Executor:
         r = live.record
         running = r.status == RUNNING
         state = snapshot.dump(r, live.pending)
-        kept = live.item.state.get(KEPT_STATE) if live.item.state is not None else None
-        if kept is not None:  # what the engine state carries besides the record (redrive tokens)
-            state[KEPT_STATE] = kept
+        for key in (KEPT_STATE, LINK_STATE):
+            kept = live.item.state.get(key) if live.item.state is not None else None
+            if kept is not None:  # what the engine state carries besides the record (redrive tokens, links)
+                state[key] = kept
         return replace(
             live.item,
             status=r.status,
@@ -419,7 +438,10 @@ class Executor:
         """True when the execution has nothing to run or time (it waits for callbacks only, or
         for activity workers)."""
         live = self._live.get(arn)
-        return live is not None and all(awaits_worker(e) for e in live.pending.values())
+        if live is None or not all(awaits_worker(e) for e in live.pending.values()):
+            return False
+        with self._cond:  # a message queued for it (a nested child's outcome) is something to do
+            return all(a != arn for a, _ in self._inbox) and all(t[2] != arn for t in self._timers)
 
     def close(self) -> None:
         self.stopping = True

@@ -23,6 +23,7 @@ from ..runtime.history import Event
 from .activities import ActivityQueue
 from .executor import Executor
 from .machines import MachineCache
+from .nested import NestedExecutions
 from .redrive import redrive
 
 DEFAULT_REGION = "us-east-1"
@@ -67,15 +68,18 @@ class Workflows:
         self.background_loop = False
         # activity tasks wait here for GetActivityTask (durable.activities)
         self.activities = ActivityQueue(exists=lambda arn: store.get_activity(arn) is not None)
+        # states:startExecution* tasks start executions in this store (durable.nested)
+        self.nested = NestedExecutions(self)
         self.executor = Executor(
             store,
             resolve=self.machines,
-            runner=runner,
+            runner=self.nested.wire(runner),
             clock=clock,
             cache=cache,
             max_workers=max_workers,
             activities=self.activities,
         )
+        self.executor.observers.append(self.nested.observe)
 
     # ------------------------------------------------------------------ state machines
     def machine_arn(self, name: str) -> str:

@@ -160,6 +160,32 @@ class ItemBatcher:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ItemReader:
+    """A Distributed Map's ItemReader: where its items come from (S3) and how to read them."""
+
+    resource: str  # arn:aws:states:::s3:getObject | s3:listObjectsV2
+    parameters: Any = None  # Template (Parameters) / JSONata template (Arguments)
+    input_type: str | None = None  # ReaderConfig.InputType: CSV | JSON | JSONL | MANIFEST | PARQUET
+    csv_header_location: str = "FIRST_ROW"
+    csv_headers: tuple[str, ...] | None = None
+    csv_delimiter: str = "COMMA"
+    items_pointer: str | None = None  # JSON Pointer into a JSON document (InputType JSON)
+    manifest_type: str | None = None
+    max_items: Any = None  # int | JSONata expression
+    max_items_path: Any = None  # Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultWriter:
+    """A Distributed Map's ResultWriter: S3 destination and/or WriterConfig."""
+
+    resource: str | None = None  # arn:aws:states:::s3:putObject
+    parameters: Any = None  # Template (Parameters) / JSONata template (Arguments)
+    output_type: str | None = None  # WriterConfig.OutputType: JSON | JSONL
+    transformation: str | None = None  # WriterConfig.Transformation: NONE | COMPACT | FLATTEN
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(State):
     processor: StateGraph | None = None
     distributed: bool = False
@@ -174,8 +200,8 @@ class MapState(State):
     tolerated_failure_percentage: Any = None
     tolerated_failure_percentage_path: Any = None
     item_batcher: ItemBatcher | None = None
-    item_reader: Any = None  # raw dict (AWS integrations issue)
-    result_writer: Any = None
+    item_reader: ItemReader | None = None
+    result_writer: ResultWriter | None = None
     label: str | None = None
     result_selector: Any = None
     result_path: Any = None
@@ -209,9 +235,11 @@ __all__ = [
     "ChoiceState",
     "FailState",
     "ItemBatcher",
+    "ItemReader",
     "MapState",
     "ParallelState",
     "PassState",
+    "ResultWriter",
     "Retrier",
     "State",
     "SucceedState",

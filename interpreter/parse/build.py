@@ -22,9 +22,11 @@ from ..model import (
     ChoiceState,
     FailState,
     ItemBatcher,
+    ItemReader,
     MapState,
     ParallelState,
     PassState,
+    ResultWriter,
     Retrier,
     StateGraph,
     StateMachine,
@@ -291,13 +293,51 @@ class _Builder:
             tolerated_failure_percentage=self.jsonata_value(d, "ToleratedFailurePercentage", ptr),
             tolerated_failure_percentage_path=self.optional_path(d, "ToleratedFailurePercentagePath", ptr),
             item_batcher=batcher,
-            item_reader=d.get("ItemReader"),
-            result_writer=d.get("ResultWriter"),
+            item_reader=self.item_reader(d, ptr, ql),
+            result_writer=self.result_writer(d, ptr, ql),
             label=d.get("Label"),
             result_selector=self.template(d, "ResultSelector", ptr),
             result_path=self.result_path(d, ptr),
             retry=self.retriers(d, ptr),
             catch=self.catchers(d, ptr, ql),
+        )
+
+    def item_reader(self, d: dict[str, Any], ptr: str, ql: str) -> ItemReader | None:
+        reader = d.get("ItemReader")
+        if not isinstance(reader, dict):
+            return None
+        rptr = f"{ptr}/ItemReader"
+        config = reader.get("ReaderConfig") or {}
+        cptr = f"{rptr}/ReaderConfig"
+        headers = config.get("CSVHeaders")
+        return ItemReader(
+            resource=reader["Resource"],
+            parameters=self.template(reader, "Parameters", rptr)
+            if ql == JSONPATH
+            else self.jsonata(reader, "Arguments", rptr),
+            input_type=config.get("InputType"),
+            csv_header_location=config.get("CSVHeaderLocation", "FIRST_ROW"),
+            csv_headers=tuple(headers) if isinstance(headers, list) else None,
+            csv_delimiter=config.get("CSVDelimiter", "COMMA"),
+            items_pointer=config.get("ItemsPointer"),
+            manifest_type=config.get("ManifestType"),
+            max_items=self.jsonata_value(config, "MaxItems", cptr),
+            max_items_path=self.optional_path(config, "MaxItemsPath", cptr),
+        )
+
+    def result_writer(self, d: dict[str, Any], ptr: str, ql: str) -> ResultWriter | None:
+        writer = d.get("ResultWriter")
+        if not isinstance(writer, dict):
+            return None
+        wptr = f"{ptr}/ResultWriter"
+        config = writer.get("WriterConfig") or {}
+        return ResultWriter(
+            resource=writer.get("Resource"),
+            parameters=self.template(writer, "Parameters", wptr)
+            if ql == JSONPATH
+            else self.jsonata(writer, "Arguments", wptr),
+            output_type=config.get("OutputType"),
+            transformation=config.get("Transformation"),
         )
 
     # ---------------------------------------------------------------- retry / catch

@@ -71,3 +71,18 @@ class ActivityStarted(TaskDone):
     ok: bool = True
     worker_name: str | None = None
     poll_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskSubmitted(TaskDone):
+    """A ``.sync`` task's job was started: ``submitted`` is the start call's response (the
+    ``TaskSubmitted`` event's output).
+
+    With ``pending`` the job is still running: its outcome arrives later as a message carrying
+    the RunTask's ``task_token``. Without it this message is the outcome too (``ok``, ``output``,
+    ``error``, ``cause``): a runner that saw the job to its end, or the completion itself (which
+    carries the start response, so a completion that overtakes its submission still records
+    ``TaskSubmitted`` first)."""
+
+    submitted: Any = None
+    pending: bool = False

@@ -20,6 +20,7 @@ from ..model import StateMachine
 from .effects import RunTask, StartTimer
 from .history import Event
 from .record import ExecutionRecord, Thread
+from .states.map_io import MapIOResource
 from .states.map_state import MapJoin
 from .states.parallel import ParallelJoin
 
@@ -162,6 +163,7 @@ def _thread_to_data(th: Thread, variables: int | None) -> dict[str, Any]:
             "failures": join.failures,
             "toleratedCount": join.tolerated_count,
             "toleratedPercentage": join.tolerated_percentage,
+            "io": join.io,
         }
     elif join is not None:  # pragma: no cover - a new join type must be taught here
         raise TypeError(f"cannot snapshot join {type(join).__name__}")
@@ -179,7 +181,16 @@ def _effect_to_data(effect: RunTask | StartTimer) -> dict[str, Any]:
         "timeout": effect.timeout_seconds,
         "heartbeat": effect.heartbeat_seconds,
         "taskToken": effect.task_token,
+        **_map_io_to_data(effect.resource),
     }
+
+
+def _map_io_to_data(resource: Any) -> dict[str, Any]:
+    """A Distributed Map's ItemReader/ResultWriter effect names its resource (the Map state has
+    no Task resource to find it by)."""
+    if isinstance(resource, MapIOResource):
+        return {"mapIo": resource.kind, "resource": resource.raw}
+    return {}
 
 
 # ---------------------------------------------------------------------------------------- load
@@ -267,6 +278,7 @@ def _join_from_data(data: dict[str, Any], threads: dict[int, Thread]) -> Any:
     mj.failures = data["failures"]
     mj.tolerated_count = data["toleratedCount"]
     mj.tolerated_percentage = data["toleratedPercentage"]
+    mj.io = data.get("io")
     return mj
 
 
@@ -280,6 +292,14 @@ def _effect_from_data(data: dict[str, Any], record: ExecutionRecord) -> RunTask 
     if entry is None or entry[0] is None or entry[0].state is None:
         return None  # no longer awaited
     state = entry[0].state
+    if "mapIo" in data:
+        return RunTask(
+            token=token,
+            resource=MapIOResource(data["resource"], data["mapIo"]),
+            payload=data["payload"],
+            state_name=state.name,
+            attempt=data["attempt"],
+        )
     return RunTask(
         token=token,
         resource=state.resource_info,

@@ -1,15 +1,17 @@
 """Map: run the item processor once per item, at most MaxConcurrency at a time.
 
 INLINE mode records MapIterationStarted/Succeeded/Failed events in the execution's history; a
-failed iteration fails the state. DISTRIBUTED mode (items from the state input here; ItemReader
-comes with the AWS integrations) runs each iteration as a child run whose events are not in the
-parent history (AWS records MapRunStarted/MapRunSucceeded|Failed instead), batches items with
-ItemBatcher, and tolerates failures up to ToleratedFailureCount/Percentage before failing with
-States.ExceedToleratedFailureThreshold.
+failed iteration fails the state. DISTRIBUTED mode runs each iteration as a child run whose events
+are not in the parent history (AWS records MapRunStarted/MapRunSucceeded|Failed instead), batches
+items with ItemBatcher, and tolerates failures up to ToleratedFailureCount/Percentage before
+failing with States.ExceedToleratedFailureThreshold. Its items come from the state input or from
+an ItemReader, and a ResultWriter can format or export the results: both are effects, see
+``map_io``.
 """
 
 from __future__ import annotations
 
+import uuid
 from functools import partial
 from typing import Any
 
@@ -22,6 +24,7 @@ from ..dataflow import select
 from ..jsonata_flow import evaluate, exit_event, record_evaluation_failed, states_of
 from ..jsontext import dumps_compact
 from ..record import Thread
+from ..timestamps import format_timestamp
 from .map_config import resolve_batches, resolve_concurrency, resolve_tolerance
 from .result import shape_state_result
 
@@ -34,6 +37,7 @@ class MapJoin:
         "data",
         "failures",
         "inputs",
+        "io",
         "max_concurrency",
         "next_index",
         "remaining",
@@ -56,6 +60,9 @@ class MapJoin:
         self.failures = 0
         self.tolerated_count: int | None = None
         self.tolerated_percentage: float | None = None
+        # ItemReader/ResultWriter state (JSON-able): {"mapRunArn", "runs"?: per item None or
+        # {"status", "input", "start", "stop"?, "error"?, "cause"?}} (see map_io)
+        self.io: dict[str, Any] | None = None
 
     def live_children(self) -> list[Thread]:
         return [c for c in self.children.values() if c.alive]
@@ -64,11 +71,13 @@ class MapJoin:
         st = parent.state
         step.emit(child, "MapIterationSucceeded", {"name": st.name, "index": child.index})
         self.results[child.index] = output
+        self._record(step, child.index, "SUCCEEDED", None)
         self._done(step, parent, child)
 
     def child_failed(self, step: Step, parent: Thread, child: Thread, failure: Failure) -> None:
         st = parent.state
         step.emit(child, "MapIterationFailed", {"name": st.name, "index": child.index})
+        self._record(step, child.index, "FAILED", failure)
         if st.distributed and not self._over_threshold(self.failures + 1):
             self.failures += 1
             self.results[child.index] = _failed_item_output(failure)
@@ -76,6 +85,7 @@ class MapJoin:
             return
         for other in self.live_children():
             step.kill(other)
+            self._record(step, other.index, "ABORTED", None)
         parent.join = None
         parent.last_id = child.last_id
         if st.distributed:
@@ -83,7 +93,22 @@ class MapJoin:
                 StatesErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD.value,
                 "The specified tolerated failure threshold was exceeded",
             )
+            if self.io is not None and st.result_writer.resource is not None:
+                # the results written so far, then the failure (map_io.write_results)
+                resume_with(step, parent, partial(map_io.write_results, st=st, join=self, failure=failure))
+                return
         resume_with(step, parent, lambda step, th: _failed(step, th, failure))
+
+    def _record(self, step: Step, index: int, status: str, failure: Failure | None) -> None:
+        """Keep the outcome of a child run for the ResultWriter."""
+        runs = self.io.get("runs") if self.io is not None else None
+        if runs is None or runs[index] is None:
+            return
+        run = runs[index]
+        run["status"] = status
+        run["stop"] = format_timestamp(step.now)
+        if failure is not None:
+            run["error"], run["cause"] = failure.error, failure.cause
 
     def _over_threshold(self, failures: int) -> bool:
         total = len(self.results)
@@ -132,9 +157,12 @@ def _jsonata_setting(step: Step, th: Thread, value: Any, field: str, kind: str, 
 
 def _start_jsonata(step: Step, th: Thread, st: Any) -> bool:
     states = states_of(step, th)
+    reading = st.item_reader is not None and st.distributed
     try:
         items = st.items
-        if items is None:
+        if reading:
+            items = []
+        elif items is None:
             items = th.input
             if type(items) is not list:
                 # Recorded AWS run (test_map_state_items_input_types_null): a JSONata Map reports
@@ -163,6 +191,8 @@ def _start_jsonata(step: Step, th: Thread, st: Any) -> bool:
         record_evaluation_failed(step, th, st, failure)
         return _failed(step, th, failure)
     step.emit(th, "MapStateStarted", {"length": len(items)})
+    if reading:
+        return _read_then_begin(step, th, st, th.input, int(max_concurrency or 0), (count, percentage))
     return _begin(step, th, st, MapJoin(items, th.input, int(max_concurrency or 0)), (count, percentage))
 
 
@@ -170,9 +200,13 @@ def start(step: Step, th: Thread, st: Any) -> bool:
     if st.query_language == JSONATA:
         return _start_jsonata(step, th, st)
     scope = ThreadScope(step, th)
+    reading = st.item_reader is not None and st.distributed
     try:
         data = select(st.input_path, th.input, scope)
-        items = st.items_path.evaluate(data, scope) if st.items_path is not None else data
+        if reading:  # AWS: MapStateStarted {"length": 0}, the items come after MapRunStarted
+            items = []
+        else:
+            items = st.items_path.evaluate(data, scope) if st.items_path is not None else data
         if type(items) is not list:
             raise EvaluationError(
                 _RUNTIME, f"Map state input must be an array but was: {dumps_compact(items)}"
@@ -183,18 +217,37 @@ def start(step: Step, th: Thread, st: Any) -> bool:
     step.emit(th, "MapStateStarted", {"length": len(items)})
     try:
         tolerance = resolve_tolerance(st, th.input, scope) if st.distributed else (None, None)
+        if reading:
+            return _read_then_begin(step, th, st, data, max_concurrency, tolerance)
         inputs = resolve_batches(st, items, data, scope) if st.item_batcher is not None else items
     except EvaluationError as err:
         return step.fail_state(th, st, step.runtime_failure(th, st, err))
     return _begin(step, th, st, MapJoin(inputs, data, max_concurrency), tolerance)
 
 
-def _begin(step: Step, th: Thread, st: Any, join: MapJoin, tolerance: tuple[Any, Any]) -> bool:
-    """After MapStateStarted: wait for the iterations (none: finish straight away)."""
+def _read_then_begin(
+    step: Step, th: Thread, st: Any, data: Any, max_concurrency: int, tolerance: tuple[Any, Any]
+) -> bool:
+    """MapRunStarted, then ask for the ItemReader's items (``map_io``); the Map waits for them."""
+    arn = _map_run_arn(step, th, st)
+    step.emit(th, "MapRunStarted", {"mapRunArn": arn})
+    return map_io.request_items(step, th, st, data, max_concurrency, tolerance, arn)
+
+
+def _begin(
+    step: Step, th: Thread, st: Any, join: MapJoin, tolerance: tuple[Any, Any], map_run_arn: str | None = None
+) -> bool:
+    """After MapStateStarted: wait for the iterations (none: finish straight away).
+
+    ``map_run_arn``: MapRunStarted was recorded already (the items came from an ItemReader)."""
     th.join = join
     if st.distributed:
         join.tolerated_count, join.tolerated_percentage = tolerance
-        step.emit(th, "MapRunStarted", {"mapRunArn": _map_run_arn(step, th, st)})
+        if map_run_arn is None:
+            map_run_arn = _map_run_arn(step, th, st)
+            step.emit(th, "MapRunStarted", {"mapRunArn": map_run_arn})
+        if st.result_writer is not None:
+            join.io = {"mapRunArn": map_run_arn, "runs": [None] * len(join.inputs)}
     if not join.inputs:
         resume_with(step, th, _finish)
         return False
@@ -202,10 +255,17 @@ def _begin(step: Step, th: Thread, st: Any, join: MapJoin, tolerance: tuple[Any,
     return False
 
 
+_MAP_RUN_NAMESPACE = uuid.UUID("0b7f3a52-6c1e-4f0e-8d5e-2a9c41d7e6b3")
+
+
 def _map_run_arn(step: Step, th: Thread, st: Any) -> str:
+    """``arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`` (AWS's shape; LocalStack's
+    AWS-recorded snapshots mask it as ``mapRun:<machine>/<label>:<id>``). The id is a UUID derived
+    from the execution and the state's entry, so the same Map entry (a redrive) names the same run."""
     r = step.record
     label = st.label or st.name
-    return r.arn.replace(":execution:", ":mapRun:", 1) + f"/{label}:{th.entered_id}"
+    run_id = uuid.uuid5(_MAP_RUN_NAMESPACE, f"{r.arn}#{th.entered_id}")
+    return r.machine_arn.replace(":stateMachine:", ":mapRun:", 1) + f"/{label}:{run_id}"
 
 
 def launch(step: Step, th: Thread, join: MapJoin) -> None:
@@ -236,6 +296,9 @@ def launch(step: Step, th: Thread, join: MapJoin) -> None:
         child = step.new_thread(st.processor, th, index, th.last_id)
         child.quiet = st.distributed
         child.input = value
+        runs = join.io.get("runs") if join.io is not None else None
+        if runs is not None:
+            runs[index] = {"status": "RUNNING", "input": value, "start": format_timestamp(step.now)}
         join.children[index] = child
         join.running += 1
         step.emit(child, "MapIterationStarted", {"name": st.name, "index": index})
@@ -244,11 +307,24 @@ def launch(step: Step, th: Thread, join: MapJoin) -> None:
 
 def _finish(step: Step, th: Thread) -> bool:
     st = th.state
-    results = th.join.results
+    join = th.join
+    if st.distributed and st.result_writer is not None and join.io is not None:
+        return map_io.write_results(step, th, st, join)  # ends in succeed_with (or _failed)
+    return succeed_with(step, th, join.results)
+
+
+def succeed_with(step: Step, th: Thread, results: Any) -> bool:
+    """The Map Run is over: ``results`` is the state's result."""
+    st = th.state
     th.join = None
     if st.distributed:
         step.emit(th, "MapRunSucceeded", None)
+    previous = th.last_id
     step.emit(th, "MapStateSucceeded", None)
+    # AWS: the event after MapStateSucceeded follows the one before it (recorded runs, e.g.
+    # LocalStack's test_map_item_reader_base_csv_headers_first_line: MapStateSucceeded #6 ← 5,
+    # MapStateExited #7 ← 5)
+    th.last_id = previous
     output, assigned, ok = shape_state_result(step, th, st, results)
     if not ok:
         return output
@@ -267,4 +343,6 @@ def _failed(step: Step, th: Thread, failure: Failure) -> bool:
 
 RETRY_AGAIN["Map"] = start
 
-__all__ = ["MapJoin", "enter", "launch", "start"]
+__all__ = ["MapJoin", "enter", "launch", "start", "succeed_with"]
+
+from . import map_io  # noqa: E402  (the ItemReader/ResultWriter waits; it imports this module)

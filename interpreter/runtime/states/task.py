@@ -18,7 +18,7 @@ from ...model import JSONATA
 from ..context import ThreadScope
 from ..core import ON_HEARTBEAT, PAYLOAD_LIMIT, RESUME, RETRY_AGAIN, Step, resume_with
 from ..dataflow import select
-from ..effects import ActivityStarted, RunTask
+from ..effects import ActivityStarted, RunTask, TaskSubmitted
 from ..jsonata_flow import evaluate, exit_event, fail, states_of
 from ..jsontext import payload_size
 from ..record import Thread
@@ -108,8 +108,14 @@ def attempt(step: Step, th: Thread, st: Any) -> bool:
     attempt_no = sum(counts) if counts else 0
     if is_activity(st):
         return _schedule_activity(step, th, st, payload, timeout, heartbeat, attempt_no)
-    token = step.wait_for(th, "task")
-    if task_token is not None:
+    if task_token is None and is_job(st):
+        # .sync: the job's outcome comes to this token once the job ends (see "jobs" below)
+        task_token = f"{step.record.arn}#{step.new_token('sync')}"
+        step.wait_for(th, "sync", {}, token=task_token)
+        token = step.wait_for(th, "task", {"sync": task_token})
+    else:
+        token = step.wait_for(th, "task")
+    if waits_for_token:
         # the task ends when someone calls SendTaskSuccess/Failure with this token
         beat: dict[str, Any] | None = None
         if heartbeat is not None:
@@ -168,7 +174,11 @@ def on_done(step: Step, th: Thread, message: Any, data: Any) -> None:
     if is_activity(th.state):
         _activity_scheduled(step, th, message, data)
         return
-    if message.ok and th.state.resource.endswith(".waitForTaskToken"):
+    if isinstance(message, TaskSubmitted):
+        _job_submitted(step, th, message.submitted, data)
+        if message.pending:
+            return  # the job runs on: its outcome comes to the task's job token
+    elif message.ok and th.state.resource.endswith(".waitForTaskToken"):
         # The invocation went through; the task now waits for its callback (AWS records
         # TaskSubmitted with the invocation's response, then TaskSucceeded on the callback).
         _, base = _event_prefix(th.state)
@@ -226,6 +236,47 @@ def _callback(step: Step, th: Thread, message: Any) -> None:
 
 
 RESUME["task_timeout"] = on_timeout
+
+
+# ------------------------------------------------------------------ jobs (.sync)
+# A ``.sync`` task (``arn:aws:states:::states:startExecution.sync:2`` ...) starts a job and waits for
+# it to end. AWS records TaskScheduled, TaskStarted, TaskSubmitted {output: the start call's
+# response}, then TaskSucceeded {output: the job's description} or TaskFailed (LocalStack's
+# AWS-recorded ``test_base_callbacks`` snapshots, ``test_sfn_start_execution_sync``). The RunTask
+# carries a job token (``<execution ARN>#sync-<n>``, as ``task_token``; not ``$$.Task.Token`` and
+# not accepted by SendTask*): a runner that started the job answers ``TaskSubmitted`` with
+# ``pending``, and whoever sees the job end delivers the outcome to the job token (a
+# ``TaskSubmitted`` carrying the start response too, in case it overtakes the submission). A runner
+# that saw the job to its end answers once, without ``pending``; a plain ``TaskDone`` (a mock) is
+# the outcome with no TaskSubmitted. TimeoutSeconds runs over the whole job. The job token's wait
+# keeps the start response (``submitted``) once recorded: what a durable engine needs to find the
+# job again after a restart.
+
+
+def is_job(st: Any) -> bool:
+    info = st.resource_info
+    return info is not None and info.kind == "service" and info.pattern in ("sync", "sync2")
+
+
+def _job_submitted(step: Step, th: Thread, submitted: Any, data: Any) -> None:
+    job = data.get("sync") if isinstance(data, dict) else None
+    entry = step.record.waiting.get(job) if job is not None else None
+    if entry is not None:
+        entry[2]["submitted"] = submitted
+    _, base = _event_prefix(th.state)
+    step.emit(th, "TaskSubmitted", {**base, "output": submitted})
+
+
+def _job_done(step: Step, th: Thread, message: Any, data: dict[str, Any]) -> None:
+    submitted = getattr(message, "submitted", None)
+    if "submitted" not in data and submitted is not None:
+        _, base = _event_prefix(th.state)
+        step.emit(th, "TaskSubmitted", {**base, "output": submitted})
+    step.cancel_waits(th)  # the submission (if it has not arrived) and the timeout timer
+    resume_with(step, th, lambda step, th: _complete(step, th, message))
+
+
+RESUME["sync"] = _job_done
 
 
 def on_heartbeat(step: Step, th: Thread, task_token: str, beat: dict[str, Any] | None) -> None:
