@@ -91,11 +91,15 @@ class Executor:
         lease_seconds: float = 60.0,
         cache: bool = True,
         activities: Any = None,
+        dispatch: Callable[[str, list[Any]], None] | None = None,
     ) -> None:
         self.store = store
         self.resolve = resolve
         self.runner = runner
         self.activities = activities  # durable.activities.ActivityQueue: activity tasks go there
+        # where committed effects go instead of this process's pool and timer heap (serverless:
+        # one queue message per task or timer; ``run_task`` then performs a task by its token)
+        self.dispatch = dispatch
         self.clock = clock
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self.max_workers = max_workers
@@ -250,6 +254,10 @@ class Executor:
 
     # ------------------------------------------------------------------ effects
     def _schedule(self, arn: str, effects: list[Any]) -> None:
+        if self.dispatch is not None:
+            if effects:
+                self.dispatch(arn, effects)
+            return
         for effect in effects:
             if isinstance(effect, StartTimer):
                 self._add_timer(effect.due, arn, TimerFired(token=effect.token))
@@ -317,6 +325,23 @@ class Executor:
             log.exception("task runner failed for %s", task.state_name)
             return TaskDone(token=task.token, ok=False, error=type(exc).__name__, cause=str(exc)), 0.0
         return outcome.message(task.token), outcome.elapsed
+
+    def run_task(self, arn: str, token: str) -> tuple[TaskDone, float] | None:
+        """Perform the pending task ``token`` of a stored execution (a worker that received the
+        dispatched task): its outcome message, or None when the task is no longer pending (a
+        duplicate delivery, or the execution moved on or ended). No lock is held while it runs."""
+        with self._lock(arn):
+            live = self._live.get(arn) or self._load(arn)
+            effect = live.pending.get(token) if live is not None else None
+        if not isinstance(effect, RunTask):
+            return None
+        return self._perform(arn, effect)
+
+    def pending_effects(self, arn: str) -> list[Any]:
+        """The stored execution's effects still to perform (re-dispatched by a sweeper)."""
+        with self._lock(arn):
+            live = self._live.get(arn) or self._load(arn)
+            return list(live.pending.values()) if live is not None else []
 
     # ------------------------------------------------------------------ resuming
     def resume(self, *, takeover: bool = False) -> list[str]:

@@ -57,7 +57,10 @@ class Workflows:
         account: str = DEFAULT_ACCOUNT,
         cache: bool = True,
         max_workers: int = 16,
+        dispatch: Any = None,
     ) -> None:
+        """``dispatch(arn, effects)``: where committed effects go instead of this process's pool
+        and timers (the serverless worker's queue); see ``Executor``."""
         self.store = store
         self.clock = clock
         self.region = region
@@ -78,6 +81,7 @@ class Workflows:
             cache=cache,
             max_workers=max_workers,
             activities=self.activities,
+            dispatch=dispatch,
         )
         self.executor.observers.append(self.nested.observe)
 

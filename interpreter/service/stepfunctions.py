@@ -31,13 +31,20 @@ class StepFunctionsService(
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         max_workers: int = 16,
+        dispatch: Any = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.region = region
         self.account = account
         self.workflows = Workflows(
-            store, runner=runner, clock=clock, region=region, account=account, max_workers=max_workers
+            store,
+            runner=runner,
+            clock=clock,
+            region=region,
+            account=account,
+            max_workers=max_workers,
+            dispatch=dispatch,
         )
 
     def close(self) -> None:
