@@ -204,8 +204,13 @@ def _run_file(args: argparse.Namespace) -> int:
     from .adapters.clock import SystemClock
     from .loading import load_definition
 
+    machines: dict[str, Any] = {}  # what states:startExecution tasks start, by state machine ARN
+    machine_arn: str | None = None
     if args.template:  # a SAM application's state machine (interpreter/sam)
-        machine, handlers, name = prepare_template(args, _substitutions(args), _handlers(args))
+        local = prepare_template(args, _substitutions(args), _handlers(args))
+        machine, handlers, name = local.machine, local.handlers, local.state_machine.name
+        machines = {arn: other for arn, other in local.machines.items() if other is not machine}
+        machine_arn = local.state_machine.arn
     else:
         path = Path(args.file)
         machine = load_definition(path, _substitutions(args))
@@ -226,10 +231,13 @@ def _run_file(args: argparse.Namespace) -> int:
             mock_config=args.mock_config,
             test_case=args.test_case,
             aws=args.aws_handle,
+            machines=machines,
         )
         summary, history = result.summary(), result.history
     else:
-        summary, history = _run_stored(args, machine, input_value, handlers, clock, name)
+        summary, history = _run_stored(
+            args, machine, input_value, handlers, clock, name, machines=machines, machine_arn=machine_arn
+        )
     status = summary["status"]
     if args.json:
         if args.history:
@@ -255,11 +263,24 @@ def _now() -> Any:
 
 
 def _run_stored(
-    args: argparse.Namespace, machine: Any, input_value: Any, handlers: Any, clock: Any, name: str
+    args: argparse.Namespace,
+    machine: Any,
+    input_value: Any,
+    handlers: Any,
+    clock: Any,
+    name: str,
+    *,
+    machines: dict[str, Any] | None = None,
+    machine_arn: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run through the execution store, so ``stepfn history`` and friends can read it later."""
+    """Run through the execution store, so ``stepfn history`` and friends can read it later.
+
+    ``machines`` (a template's other state machines, by ARN) are stored too, so that a
+    ``states:startExecution`` task finds its child by ARN; ``machine_arn`` (the template's ARN of
+    the machine run) sets the region and account the machines are stored under."""
     from .adapters.local_runner import LocalTaskRunner
-    from .durable.workflows import Workflows
+    from .durable.workflows import DEFAULT_ACCOUNT, DEFAULT_REGION, Workflows
+    from .service import arns
 
     store = open_store(store_location(args))
     runner = _attach_aws(args, LocalTaskRunner.from_handlers(handlers, clock=clock))
@@ -267,7 +288,18 @@ def _run_stored(
         from .testing.mock_config import add_mocks
 
         add_mocks(runner, args.mock_config, args.test_case, definition=machine, machine_name=name)
-    workflows = Workflows(store, runner=runner, clock=clock)
+    where = arns.parse_state_machine_arn(machine_arn) if machine_arn else None
+    workflows = Workflows(
+        store,
+        runner=runner,
+        clock=clock,
+        region=where.region if where else DEFAULT_REGION,
+        account=where.account if where else DEFAULT_ACCOUNT,
+    )
+    for other_arn, other in (machines or {}).items():  # the children nested executions start
+        other_name = arns.parse_state_machine_arn(other_arn).name
+        stored = workflows.put_machine(other_name, json.dumps(other.definition, ensure_ascii=False))
+        workflows.machines.put(stored.arn, stored.revision_id, other)
     text = json.dumps(machine.definition, ensure_ascii=False)
     try:
         machine_item = workflows.put_machine(name, text)

@@ -67,10 +67,10 @@ def parameters(args: argparse.Namespace) -> dict[str, str]:
     return values
 
 
-def prepare_template(
-    args: argparse.Namespace, substitutions: dict[str, str], handlers: Any
-) -> tuple[Any, Any, str]:
-    """(compiled machine, handler registry, state machine name) for ``stepfn run --template``.
+def prepare_template(args: argparse.Namespace, substitutions: dict[str, str], handlers: Any) -> Any:
+    """The ``LocalRun`` (``sam.app``) ``stepfn run --template`` runs: its compiled machine,
+    handler registry, state machine name and ARN, and every state machine of the template by ARN
+    (``machines``, what its ``states:startExecution`` tasks start).
 
     Resources are created (and seeded) through the run's AWS session when it is moto's; with
     ``--aws real`` they are expected to exist. Notes (skipped resources, seeding) go to stderr.
@@ -94,4 +94,4 @@ def prepare_template(
     args.file = local.definition_source
     for note in local.notes:
         print(f"stepfn: note: {note}", file=sys.stderr)
-    return local.machine, local.handlers, local.state_machine.name
+    return local

@@ -103,6 +103,7 @@ def test_the_repository_template_lists_its_state_machines():
         "EtlPipelineStateMachine",
         "NightlyTrainingStateMachine",
         "OrderFulfilmentStateMachine",
+        "TicketImportStateMachine",
     }
     definition = app.definition("SupportTicketStateMachine")
     assert definition.substitutions == {
@@ -112,6 +113,16 @@ def test_the_repository_template_lists_its_state_machines():
         "UrgentTicketsQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/UrgentTicketsQueue.fifo",
         "TicketNotificationsTopicArn": "arn:aws:sns:us-east-1:123456789012:TicketNotificationsTopic",
     }
+    # the import names its bucket (no BucketName: the logical id in lower case) and the support
+    # workflow by ARN; it has a Name of its own (AWS::StackName is stepfn-local)
+    assert app.definition("TicketImportStateMachine").substitutions == {
+        "TicketImportBucketName": "ticketimportbucket",
+        "SupportTicketStateMachineArn": app.state_machines["SupportTicketStateMachine"].arn,
+    }
+    assert app.state_machines["SupportTicketStateMachine"].arn == (
+        "arn:aws:states:us-east-1:123456789012:stateMachine:SupportTicketStateMachine"
+    )
+    assert app.state_machines["TicketImportStateMachine"].name == "stepfn-local-TicketImport"
     # the old examples' placeholders resolve to what statemachine/local-substitutions.json says
     local = json.loads((ROOT / "statemachine/local-substitutions.json").read_text())
     resolved = {}
