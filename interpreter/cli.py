@@ -6,8 +6,10 @@
     stepfn run --template template.yaml [--state-machine ID] [--seed F] [INPUT_FILE]   (docs/sam.md)
     stepfn validate FILE...
     stepfn schema
+    stepfn graph FILE [--format mermaid|dot|svg] [--output F]          (docs/graph.md)
     stepfn executions | describe | history | stop | redrive | send-task-success | send-task-failure
            | resume | serve          (the execution store; see ``cli_store``)
+    stepfn logs EXECUTION [--state S] [--level L] [--follow] [--json] | --file F   (``cli_logs``)
 
 ``run`` records every execution in the store (``--store``, default .stepfn/stepfn.db) unless
 ``--no-store``.
@@ -24,6 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cli_logs import add_logs_command, cmd_logs, run_progress
 from .cli_store import (
     add_store_commands,
     add_store_option,
@@ -40,6 +43,7 @@ from .cli_store import (
     store_location,
 )
 from .errors import DefinitionError, InputError
+from .graph.cli import add_graph_command, cmd_graph
 from .sam.cli import add_template_options, check_template_args, prepare_template
 from .service.errors import ApiError
 
@@ -101,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--sub-file", action="append", default=[], metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema for *.asl.json files")
+    add_graph_command(sub)
     add_store_commands(sub, _add_runner_options)
+    add_logs_command(sub, add_store_option)
     return p
 
 
@@ -313,7 +319,8 @@ def _run_stored(
             raise InputError(f"--name {args.name}: an execution of {name} with that name is stored") from None
         raise
     try:
-        item = workflows.run_to_end(started.arn)
+        with run_progress(store, started.arn):  # on stderr, when it is a terminal
+            item = workflows.run_to_end(started.arn)
     except RuntimeError as err:  # waits for a callback nothing in this run can send
         print(f"stepfn: {err}; the execution stays RUNNING in the store: {started.arn}", file=sys.stderr)
         item = store.get_execution(started.arn)
@@ -368,9 +375,11 @@ def main(argv: list[str] | None = None) -> int:
         "run": _cmd_run,
         "validate": _cmd_validate,
         "schema": _cmd_schema,
+        "graph": cmd_graph,
         "executions": cmd_executions,
         "describe": cmd_describe,
         "history": cmd_history,
+        "logs": cmd_logs,
         "stop": cmd_stop,
         "send-task-success": lambda a: cmd_send_task(a, _runner_factory(a)),
         "send-task-failure": lambda a: cmd_send_task(a, _runner_factory(a)),

@@ -1,8 +1,8 @@
 """The CLI's store side: which store a command uses, and the commands that read and change it.
 
-    stepfn executions [--machine NAME|ARN] [--status STATUS]
+    stepfn executions [--machine NAME|ARN] [--status STATUS] [--since 2h] [--name-contains TEXT]
     stepfn describe EXECUTION           (an execution ARN, or a name when it is unique)
-    stepfn history EXECUTION [--json] [--reverse]
+    stepfn history EXECUTION [--json] [--reverse]     (a table; ``cli_logs``)
     stepfn stop EXECUTION [--error E] [--cause C]
     stepfn redrive EXECUTION [--client-token T] [--handler ...] [--virtual-time]
     stepfn send-task-success TOKEN [--output JSON]
@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .cli_logs import api_history, filter_executions, print_executions, print_history
 from .errors import InputError
 from .service.errors import ApiError
 
@@ -69,6 +70,8 @@ def add_store_commands(sub: Any, add_runner_options: Any) -> None:
     e.add_argument("--machine", help="only executions of this state machine (name or ARN)")
     e.add_argument("--status", choices=["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"])
     e.add_argument("--json", action="store_true", help="print ListExecutions' response as JSON")
+    e.add_argument("--since", metavar="WHEN", help="only executions started since: 30m, 2h, 1d, a date")
+    e.add_argument("--name-contains", metavar="TEXT", help="only executions whose name contains TEXT")
     add_store_option(e)
 
     d = sub.add_parser("describe", help="show one execution (DescribeExecution)")
@@ -184,12 +187,11 @@ def cmd_executions(args: argparse.Namespace) -> int:
             request["statusFilter"] = args.status
         rows += service.list_executions(request)["executions"]
     rows.sort(key=lambda e: e["startDate"], reverse=True)
+    rows = filter_executions(rows, args)
     if args.json:
         _print_json({"executions": rows})
         return 0
-    for e in rows:
-        started = e["startDate"].isoformat(timespec="seconds")
-        print(f"{e['status']:<10} {started}  {e['executionArn']}")
+    print_executions(rows)
     if not rows:
         print("no executions stored", file=sys.stderr)
     return 0
@@ -204,6 +206,9 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     service = make_service(args)
     arn = resolve_execution(service, args.execution)
+    if not args.json:  # a table, printed page by page
+        print_history(api_history(service, arn), reverse=args.reverse)
+        return 0
     events, token = [], None
     while True:
         request: dict[str, Any] = {"executionArn": arn, "maxResults": 1000, "reverseOrder": args.reverse}
@@ -214,14 +219,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         token = page.get("nextToken")
         if not token:
             break
-    if args.json:
-        _print_json({"events": events})
-        return 0
-    for ev in events:
-        details: dict[str, Any] = next((v for k, v in ev.items() if k.endswith("EventDetails")), {})
-        label = details.get("name") or details.get("error") or details.get("resource") or ""
-        stamp = ev["timestamp"].isoformat(timespec="milliseconds")
-        print(f"{ev['id']:>5} {stamp}  {ev['type']:<28} {label}")
+    _print_json({"events": events})
     return 0
 
 

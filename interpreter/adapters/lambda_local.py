@@ -32,12 +32,13 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from interpreter.adapters.log_capture import capture_logs
 from interpreter.adapters.task_outcome import TaskOutcome
 from interpreter.runtime.resources import LAMBDA_LEGACY, UNKNOWN, Resource
 
@@ -518,6 +519,11 @@ class LocalLambdaRunner:
     For ``.waitForTaskToken`` the outcome is the invocation's: a failure fails the task, a success
     means the engine now waits for the token. ``InvocationType: Event`` runs the handler before
     reporting 202 (its failures are dropped, as Lambda's asynchronous invocations are).
+
+    What a handler writes (stdout, stderr, logging, Powertools JSON lines) is captured per
+    invocation (``adapters.log_capture``), with the runtime's ``[ERROR]`` line for an unhandled
+    exception, and returned as the outcome's ``logs``; with ``echo_logs`` it still reaches the
+    terminal too.
     """
 
     def __init__(
@@ -530,12 +536,14 @@ class LocalLambdaRunner:
         memory_mb: int = 128,
         timeout_seconds: float = 3,
         clock_ms: Callable[[], int] | None = None,
+        echo_logs: bool = True,
     ) -> None:
         self.registry = registry
         self.region, self.account, self.partition = region, account, partition
         self.memory_mb = memory_mb
         self.timeout_ms = int(timeout_seconds * 1000)
         self._clock_ms = clock_ms
+        self.echo_logs = echo_logs
 
     def claims(self, resource: Resource) -> bool:
         """Lambda resources always; an unknown resource only when a handler is registered for it."""
@@ -554,7 +562,24 @@ class LocalLambdaRunner:
         if handler is None:
             return function_not_found(self._arn_for(ref, resource.raw, None), request_id)
         context = self._context(ref, resource.raw, None, request_id, now_ms, None)
-        return legacy_outcome(invoke_local(handler, payload, context=context))
+        result, logs = self._invoke(handler, payload, context, now_ms)
+        return _with_logs(legacy_outcome(result), logs)
+
+    def _invoke(
+        self, handler: Handler, event: Any, context: LambdaContext, now_ms: int
+    ) -> tuple[LambdaResult, tuple[dict[str, Any], ...]]:
+        """``invoke_local`` with what the handler writes captured (and the runtime's error line)."""
+        with capture_logs(self._clock_ms or (lambda: now_ms), echo=self.echo_logs) as capture:
+            result = invoke_local(handler, event, context=context)
+        if not result.ok:
+            error = result.value()
+            if isinstance(error, dict):
+                text = f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}"
+                stack = error.get("stackTrace") or []
+                if stack:
+                    text += "\nTraceback (most recent call last):\n" + "".join(map(str, stack)).rstrip("\n")
+                capture.add("ERROR", text, {"errorType": error.get("errorType")})
+        return result, tuple(capture.lines)
 
     def _run_invoke(self, parameters: Any, *, request_id: str, now_ms: int) -> TaskOutcome:
         if not isinstance(parameters, dict) or not isinstance(parameters.get("FunctionName"), str):
@@ -584,17 +609,20 @@ class LocalLambdaRunner:
                 invoke_response(LambdaResult(b""), request_id=request_id, now_ms=now_ms, status_code=204)
             )
         context = self._context(ref, function_name, qualifier, request_id, now_ms, client_context)
-        result = invoke_local(handler, event, context=context)
+        result, logs = self._invoke(handler, event, context, now_ms)
         if invocation_type == "Event":
-            return TaskOutcome.success(
-                invoke_response(LambdaResult(b""), request_id=request_id, now_ms=now_ms, status_code=202)
+            return _with_logs(
+                TaskOutcome.success(
+                    invoke_response(LambdaResult(b""), request_id=request_id, now_ms=now_ms, status_code=202)
+                ),
+                logs,
             )
         if not result.ok:
-            return TaskOutcome.failure(error_name(result), service_error_cause(result))
+            return _with_logs(TaskOutcome.failure(error_name(result), service_error_cause(result)), logs)
         log_result = None
         if parameters.get("LogType") == "Tail":
-            log_result = self._log_tail(request_id, context.function_version)
-        return TaskOutcome.success(
+            log_result = self._log_tail(request_id, context.function_version, logs)
+        outcome = TaskOutcome.success(
             invoke_response(
                 result,
                 request_id=request_id,
@@ -603,6 +631,7 @@ class LocalLambdaRunner:
                 log_result=log_result,
             )
         )
+        return _with_logs(outcome, logs)
 
     def _arn_for(self, ref: FunctionRef | None, text: str, qualifier: str | None) -> str:
         # Lambda names the missing function with its qualifier, $LATEST by default.
@@ -641,13 +670,19 @@ class LocalLambdaRunner:
             client_context=client_context,
         )
 
-    def _log_tail(self, request_id: str, version: str) -> str:
-        # LogType Tail: base64 of the log's last 4 KB. Handler output is not captured (stdout is
-        # process-wide); the platform's START/END/REPORT lines are.
+    def _log_tail(self, request_id: str, version: str, logs: Sequence[dict[str, Any]] = ()) -> str:
+        # LogType Tail: base64 of the log's last 4 KB: the platform's START/END/REPORT lines
+        # around what the handler wrote.
+        written = "".join(f"{line['message']}\n" for line in logs)
         lines = (
             f"START RequestId: {request_id} Version: {version}\n"
+            f"{written}"
             f"END RequestId: {request_id}\n"
             f"REPORT RequestId: {request_id}\tDuration: 0.00 ms\tBilled Duration: 1 ms\t"
             f"Memory Size: {self.memory_mb} MB\tMax Memory Used: {self.memory_mb} MB\t\n"
         )
         return base64.b64encode(lines.encode("utf-8")[-4096:]).decode("ascii")
+
+
+def _with_logs(outcome: TaskOutcome, logs: tuple[dict[str, Any], ...]) -> TaskOutcome:
+    return replace(outcome, logs=logs) if logs else outcome

@@ -23,6 +23,9 @@ class TaskOutcome:
     ``submitted`` (not None) is the start response of a ``.sync`` job (a nested execution): the
     core records it as ``TaskSubmitted``. With ``pending`` the job's outcome comes later (to the
     task's ``task_token``); otherwise ``ok``/``output``/``error``/``cause`` are its outcome.
+
+    ``logs`` are the lines the task's code wrote (``adapters.log_capture``: ``{"timestamp",
+    "level", "message", "fields"?}``); the durable executor stores them with the execution.
     """
 
     ok: bool
@@ -32,6 +35,7 @@ class TaskOutcome:
     elapsed: float = 0.0
     submitted: Any = None
     pending: bool = False
+    logs: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def success(cls, output: Any) -> TaskOutcome:

@@ -100,6 +100,8 @@ class Executor:
         # where committed effects go instead of this process's pool and timer heap (serverless:
         # one queue message per task or timer; ``run_task`` then performs a task by its token)
         self.dispatch = dispatch
+        # where ``post`` sends messages instead of this process's inbox: (arn, message, at)
+        self.poster: Callable[[str, Message, datetime | None], None] | None = None
         self.clock = clock
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self.max_workers = max_workers
@@ -167,6 +169,9 @@ class Executor:
     def post(self, arn: str, message: Message, *, at: datetime | None = None) -> None:
         """Queue a message for the loop (task results from the pool); with ``at``, for then (the
         loop takes due ones after what was queued before them)."""
+        if self.poster is not None:  # executions live in other processes too (the serverless queue)
+            self.poster(arn, message, at)
+            return
         if at is not None:
             self._add_timer(at, arn, message)
             return
@@ -324,18 +329,57 @@ class Executor:
         except Exception as exc:  # a runner bug must not stop the worker: report it as a failure
             log.exception("task runner failed for %s", task.state_name)
             return TaskDone(token=task.token, ok=False, error=type(exc).__name__, cause=str(exc)), 0.0
+        if outcome.logs:  # what the task's code wrote: stored before its result is applied
+            self._store_logs(arn, task, outcome.logs)
         return outcome.message(task.token), outcome.elapsed
 
-    def run_task(self, arn: str, token: str) -> tuple[TaskDone, float] | None:
+    def _store_logs(self, arn: str, task: RunTask, lines: tuple[dict[str, Any], ...]) -> None:
+        """Append a task attempt's log lines (a side channel: a failure loses lines, not the task)."""
+        where = {
+            "state": task.state_name,
+            "attempt": task.attempt,
+            "source": "task",
+            "request_id": request_id_for(arn, task.token),
+        }
+        first = ("timestamp", "level")  # the record's keys in their documented order
+        records = [{**{key: line.get(key) for key in first}, **where, **line} for line in lines]
+        try:
+            self.store.append_logs(arn, records)
+        except Exception:
+            log.exception("storing the log lines of %s (%s) failed", task.state_name, arn)
+
+    def run_task(self, arn: str, token: str, *, fresh: bool = False) -> tuple[TaskDone, float] | None:
         """Perform the pending task ``token`` of a stored execution (a worker that received the
         dispatched task): its outcome message, or None when the task is no longer pending (a
-        duplicate delivery, or the execution moved on or ended). No lock is held while it runs."""
-        with self._lock(arn):
-            live = self._live.get(arn) or self._load(arn)
-            effect = live.pending.get(token) if live is not None else None
+        duplicate delivery, or the execution moved on or ended). No lock is held while it runs.
+        ``fresh``: read the execution from the store, not from this worker's cache (another worker
+        may have advanced it: a cached copy could miss a task dispatched since).
+
+        An activity task's scheduling check is answered here; a task queued for activity workers
+        is not this worker's to run (None)."""
+        effect = self.pending(arn, token, fresh=fresh)
         if not isinstance(effect, RunTask):
             return None
+        if self.activities is not None and is_activity_task(effect):
+            if effect.task_token is not None:
+                return None  # waits for GetActivityTask
+            posted: list[Message] = []
+            self.activities.perform(arn, effect, lambda _arn, message: posted.append(message))
+            return (posted[0], 0.0) if posted and isinstance(posted[0], TaskDone) else None
         return self._perform(arn, effect)
+
+    def pending(self, arn: str, token: str, *, fresh: bool = False) -> Any:
+        """The effect (RunTask or StartTimer) the stored execution still awaits under ``token``, or
+        None (the execution moved on, ended, or does not exist). ``fresh``: as for ``run_task``."""
+        with self._lock(arn):
+            if fresh:
+                self._live.pop(arn, None)
+            live = self._live.get(arn) or self._load(arn)
+            return live.pending.get(token) if live is not None else None
+
+    def exists(self, arn: str) -> bool:
+        """True when the execution is in this worker's cache or in the store."""
+        return arn in self._live or self.store.get_execution(arn) is not None
 
     def pending_effects(self, arn: str) -> list[Any]:
         """The stored execution's effects still to perform (re-dispatched by a sweeper)."""
@@ -373,6 +417,31 @@ class Executor:
             adopted.append(arn)
             self._schedule(arn, effects)
         return adopted
+
+    def reclaim(self, arn: str, pick: Callable[[ExecutionItem, list[Any]], list[Any]]) -> list[Any]:
+        """Act again for a stalled execution (the serverless sweeper): under its lock, read it from
+        the store and let ``pick`` choose among its pending effects; when it chooses some, renew the
+        lease with an empty commit (a concurrent advance wins: nothing is done then), let the
+        observers recover what they watch (nested children), and schedule the chosen effects."""
+        with self._lock(arn):
+            self._live.pop(arn, None)
+            live = self._load(arn)
+            if live is None or live.record.status != RUNNING:
+                return []
+            chosen = pick(live.item, list(live.pending.values()))
+            if not chosen:
+                return []
+            try:
+                live.item = self.store.commit(
+                    self._item_of(live), expected_version=live.item.version, events=[]
+                )
+            except StaleVersion:
+                self._live.pop(arn, None)  # it moved on meanwhile: not stalled
+                return []
+            self._keep(live)
+            self._observe(live, resumed=True)
+        self._schedule(arn, chosen)
+        return chosen
 
     # ------------------------------------------------------------------ helpers
     def _lock(self, arn: str) -> threading.Lock:

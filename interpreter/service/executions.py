@@ -96,13 +96,7 @@ class ExecutionOperations(HistoryOperations, CallbackOperations):
 
     def start_sync_execution(self, request: dict[str, Any]) -> dict[str, Any]:
         machine, name, input_text = self._start_request(request, sync=True)
-        item = self._launch(machine, name, input_text)
-        executor = self.workflows.executor
-        if self.workflows.clock.virtual and not self.workflows.background_loop:
-            item = self.workflows.run_to_end(item.arn)
-        else:
-            executor.wait_finished(item.arn, SYNC_WAIT_SECONDS)
-            item = self.store.get_execution(item.arn) or item
+        item = self._await_end(self._launch(machine, name, input_text))
         out = {
             "executionArn": item.arn,
             "stateMachineArn": item.machine_arn,
@@ -119,6 +113,14 @@ class ExecutionOperations(HistoryOperations, CallbackOperations):
             "billingDetails": billing_details(item),
         }
         return omit_none(out)
+
+    def _await_end(self, item: ExecutionItem) -> ExecutionItem:
+        """The execution once it ended (StartSyncExecution): this process runs it (a served virtual
+        clock aside), so wait for it here; the serverless API polls the store instead."""
+        if self.workflows.clock.virtual and not self.workflows.background_loop:
+            return self.workflows.run_to_end(item.arn)
+        self.workflows.executor.wait_finished(item.arn, SYNC_WAIT_SECONDS)
+        return self.store.get_execution(item.arn) or item
 
     def _start_request(
         self, request: dict[str, Any], *, sync: bool = False

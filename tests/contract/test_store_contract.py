@@ -613,6 +613,131 @@ def test_input_and_output_at_the_aws_limit_round_trip_in_gets_and_listings(store
     assert store.list_executions().items == [replace(stored, state=None)]
 
 
+# ================================================================ logs (a side channel)
+def log_lines(
+    count: int, *, state: str | None = "Charge", level: str = "INFO", start: int = 0
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "timestamp": 1_714_564_800_000 + start + i,
+            "level": level,
+            "state": state,
+            "attempt": 0,
+            "source": "task",
+            "message": f"line {start + i}",
+        }
+        for i in range(count)
+    ]
+
+
+def test_append_logs_gives_seqs_1_2_3_in_order_and_get_logs_returns_them(store: ExecutionStore) -> None:
+    loaded = started(store)
+    assert store.append_logs(loaded.arn, log_lines(3)) == 3
+    assert store.append_logs(loaded.arn, []) == 0
+    assert store.append_logs(loaded.arn, log_lines(2, start=3)) == 5
+
+    got = store.get_logs(loaded.arn)
+    assert [r["seq"] for r in got] == [1, 2, 3, 4, 5]
+    assert [r["message"] for r in got] == [f"line {i}" for i in range(5)]
+    assert got[0] == {"seq": 1, **log_lines(1)[0]}
+    assert store.get_logs("arn:aws:states:us-east-1:123456789012:execution:Hello:nope") == []
+
+
+def test_get_logs_pages_with_after_and_limit(store: ExecutionStore) -> None:
+    loaded = started(store)
+    store.append_logs(loaded.arn, log_lines(10))
+    assert [r["seq"] for r in store.get_logs(loaded.arn, after=3, limit=4)] == [4, 5, 6, 7]
+    assert [r["seq"] for r in store.get_logs(loaded.arn, after=8)] == [9, 10]
+    assert store.get_logs(loaded.arn, after=10) == []
+    assert store.get_logs(loaded.arn, limit=0) == []
+    pages, after = [], 0
+    while page := store.get_logs(loaded.arn, after=after, limit=3):
+        pages.append([r["seq"] for r in page])
+        after = page[-1]["seq"]
+    assert pages == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]
+
+
+def test_get_logs_filters_by_state_and_by_level_or_above(store: ExecutionStore) -> None:
+    loaded = started(store)
+    store.append_logs(loaded.arn, log_lines(2, state="A", level="DEBUG"))
+    store.append_logs(loaded.arn, log_lines(2, state="B", level="WARNING", start=2))
+    store.append_logs(loaded.arn, log_lines(2, state="A", level="ERROR", start=4))
+    store.append_logs(loaded.arn, [{**log_lines(1, start=6)[0], "state": None, "level": "CRITICAL"}])
+
+    assert [r["seq"] for r in store.get_logs(loaded.arn, state="A")] == [1, 2, 5, 6]
+    assert [r["seq"] for r in store.get_logs(loaded.arn, level="WARNING")] == [3, 4, 5, 6, 7]
+    assert [r["seq"] for r in store.get_logs(loaded.arn, level="error")] == [5, 6, 7]
+    assert [r["seq"] for r in store.get_logs(loaded.arn, state="A", level="INFO")] == [5, 6]
+    # filters and paging together: the first ``limit`` matching records after ``after``
+    assert [r["seq"] for r in store.get_logs(loaded.arn, state="A", after=1, limit=2)] == [2, 5]
+    assert [r["seq"] for r in store.get_logs(loaded.arn, level="FATAL")] == [7]
+
+
+def test_logs_are_not_part_of_the_execution_commit(store: ExecutionStore) -> None:
+    # GIVEN an execution at version 1 with one event
+    loaded = started(store)
+    writes = store.writes
+    # WHEN log lines are appended
+    store.append_logs(loaded.arn, log_lines(4))
+    # THEN the item, its version, its events and the write count are unchanged
+    assert store.get_execution(loaded.arn) == loaded
+    assert [e["id"] for e in store.get_events(loaded.arn)] == [1]
+    assert store.writes == writes
+    # and a stale commit later changes nothing of the logs either
+    store.commit(loaded, expected_version=1, events=events(2, 1))
+    with pytest.raises(StaleVersion):
+        store.commit(loaded, expected_version=1, events=events(3, 1))
+    assert len(store.get_logs(loaded.arn)) == 4
+
+
+def test_log_records_round_trip_unicode_fields_and_big_messages_and_are_copies(store: ExecutionStore) -> None:
+    loaded = started(store)
+    fields = {"service": "pay", "nested": {"ü": [1.5, None, True]}, "location": "h:12"}
+    big = "é" + "x" * 300_000  # bigger than one DynamoDB attribute likes: stored compressed there
+    record = {**log_lines(1)[0], "state": 'Say "hi" <b>ünï</b> 😀', "message": big, "fields": fields}
+    store.append_logs(loaded.arn, [record])
+    record["fields"]["service"] = "changed"  # mutating what was passed in changes nothing
+
+    (got,) = store.get_logs(loaded.arn, state='Say "hi" <b>ünï</b> 😀')
+    assert got["message"] == big and got["fields"]["service"] == "pay"
+    got["fields"]["nested"]["ü"].append("mutated")
+    assert store.get_logs(loaded.arn)[0]["fields"]["nested"] == {"ü": [1.5, None, True]}
+
+
+def test_concurrent_appends_never_share_a_seq(store: ExecutionStore) -> None:
+    loaded = started(store)
+    barrier = threading.Barrier(6)
+
+    def append(worker: int) -> None:
+        barrier.wait()
+        for batch in range(5):
+            store.append_logs(loaded.arn, log_lines(3, state=f"w{worker}", start=batch * 3))
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    got = store.get_logs(loaded.arn)
+    assert [r["seq"] for r in got] == list(range(1, 91))
+    for worker in range(6):  # each batch stays together and in order
+        mine = [r["message"] for r in got if r["state"] == f"w{worker}"]
+        assert mine == [f"line {i}" for i in range(15)]
+
+
+def test_a_few_thousand_lines_read_back_in_pages(store: ExecutionStore) -> None:
+    loaded = started(store)
+    for start in range(0, 2_500, 500):
+        store.append_logs(loaded.arn, log_lines(500, start=start))
+    seen, after, calls = 0, 0, 0
+    while page := store.get_logs(loaded.arn, after=after, limit=1000):
+        calls += 1
+        assert page[0]["seq"] == after + 1 and len(page) <= 1000
+        seen += len(page)
+        after = page[-1]["seq"]
+    assert (seen, calls) == (2_500, 3)
+
+
 # ================================================================ concurrency
 def test_racing_commits_have_exactly_one_winner_per_version(store: ExecutionStore) -> None:
     threads_count, commits_each = 8, 5
@@ -735,7 +860,34 @@ def test_sqlite_data_survives_reopening_the_file(tmp_path: Path) -> None:
     assert again.writes == 0
     mode = again._read("PRAGMA journal_mode")[0][0]
     version = again._read("PRAGMA user_version")[0][0]
-    assert (mode, version) == ("wal", 1)
+    assert (mode, version) == ("wal", 2)
+    again.close()
+
+
+def test_sqlite_opens_a_version_1_file_and_adds_the_logs_table(tmp_path: Path) -> None:
+    import sqlite3
+
+    from interpreter.adapters.stores import _sqlite_schema
+    from interpreter.adapters.stores.sqlite import SqliteStore
+
+    # GIVEN a file made by the first schema, holding an execution
+    path = tmp_path / "v1.db"
+    connection = sqlite3.connect(path)
+    for statement in _sqlite_schema.MIGRATIONS[0]:
+        connection.execute(statement)
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    store = SqliteStore(path)
+    loaded = started(store)
+    store.close()
+    # WHEN it is opened again (already at the new version) and logs are appended
+    again = SqliteStore(path)
+    again.append_logs(loaded.arn, log_lines(2))
+    # THEN the execution is there, the logs read back and the file is at the new version
+    assert again.get_execution(loaded.arn) == loaded
+    assert [r["seq"] for r in again.get_logs(loaded.arn)] == [1, 2]
+    assert again._read("PRAGMA user_version")[0][0] == _sqlite_schema.SCHEMA_VERSION == 2
     again.close()
 
 
@@ -818,6 +970,16 @@ def test_dynamodb_a_commit_too_big_for_one_transaction_is_a_store_error(dynamodb
     with pytest.raises(StoreError, match="does not fit one DynamoDB transaction"):
         dynamodb_store.commit(replace(loaded, state=huge), expected_version=1, events=[])
     assert dynamodb_store.get_execution(loaded.arn) == loaded
+
+
+def test_dynamodb_log_records_live_in_the_execution_partition(dynamodb_store: Any) -> None:
+    loaded = started(dynamodb_store)
+    dynamodb_store.append_logs(loaded.arn, log_lines(30))  # two BatchWriteItem calls (25 + 5)
+    keys = sorted(i["sk"]["S"] for i in _table_items(dynamodb_store))
+    assert keys[:3] == ["#", "E#0000000001", "L#000000000001"] and keys[-2:] == ["L#000000000030", "LN"]
+    assert len(keys) == 33
+    # the log items are in no index: listings and the execution are unchanged
+    assert dynamodb_store.list_executions().items == [replace(loaded, state=None)]
 
 
 def test_dynamodb_errors_become_store_errors_with_the_aws_message(dynamodb_client: Any) -> None:

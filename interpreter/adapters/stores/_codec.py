@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .base import ActivityItem, ExecutionItem, StateMachineItem, StoreError
+from .base import ActivityItem, ExecutionItem, StateMachineItem, StoreError, log_level_rank
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -178,3 +178,18 @@ def stored_execution(
         event_count=event_count,
         state=state,
     )
+
+
+# ---------------------------------------------------------------- log records
+def log_row(record: dict[str, Any]) -> tuple[str, int, str | None]:
+    """A log record as stored: (its JSON text without ``seq``, level rank, state name or None)."""
+    if not isinstance(record, dict):
+        raise StoreError(f"A log record must be an object, got {type(record).__name__}")
+    body = {k: v for k, v in record.items() if k != "seq"}
+    state = body.get("state")
+    return dumps(body), log_level_rank(body.get("level")), state if isinstance(state, str) else None
+
+
+def log_record(seq: int, text: str) -> dict[str, Any]:
+    """A stored log record read back: ``seq`` first, then the fields as appended."""
+    return {"seq": seq, **loads(text)}

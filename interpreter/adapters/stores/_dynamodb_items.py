@@ -285,3 +285,26 @@ def event_pages(arn: str, events: list[dict[str, Any]]) -> list[Item]:
 
 def events_of(page: Item) -> list[dict[str, Any]]:
     return list(loads(text_of(page, "ev") or "[]"))
+
+
+# ---------------------------------------------------------------- log records
+LOG_COUNTER = "LN"  # sort key of an execution's log counter item (``n``: the last seq given)
+
+
+def log_sk(seq: int) -> str:
+    return f"L#{seq:012d}"
+
+
+def log_item(arn: str, seq: int, text: str, rank: int, state: str | None) -> Item:
+    """One log record: ``lv`` (level rank) and ``stn`` (state) serve the query's filters."""
+    item: Item = {"pk": {"S": arn}, "sk": {"S": log_sk(seq)}, "lv": {"N": str(rank)}, **text_attrs("b", text)}
+    if state is not None:
+        item["stn"] = {"S": state}
+    if item_size(item) > ITEM_BUDGET:
+        raise StoreError(f"Log record {seq} of {arn} is too big to store")
+    return item
+
+
+def log_of(item: Item) -> tuple[int, str]:
+    """(seq, JSON text) of a log record item."""
+    return int(item["sk"]["S"][2:]), text_of(item, "b") or "{}"

@@ -125,6 +125,25 @@ class Table:
                 time.sleep(min(0.05 * 2**attempt, 1.0))  # throttled: back off (never under moto)
         return found
 
+    def batch_put(self, items: list[Item]) -> None:
+        """Put ``items`` (unconditionally) with ``BatchWriteItem``, 25 a call, retrying what is
+        unprocessed."""
+        for start in range(0, len(items), 25):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+            for attempt in range(100):
+                try:
+                    answer = self.client.batch_write_item(RequestItems={self.name: requests})
+                except ClientError as exc:
+                    raise store_error(exc) from exc
+                except BotoCoreError as exc:
+                    raise StoreError(f"DynamoDB batch_write_item on {self.name}: {exc}") from exc
+                requests = answer.get("UnprocessedItems", {}).get(self.name, [])
+                if not requests:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))  # throttled: back off (never under moto)
+            else:
+                raise StoreError(f"DynamoDB batch_write_item on {self.name}: items left unprocessed")
+
 
 def key(arn: str, sk: str) -> Item:
     return {"pk": {"S": arn}, "sk": {"S": sk}}

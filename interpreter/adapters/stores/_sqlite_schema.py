@@ -12,7 +12,7 @@ from typing import Any
 from ._codec import from_ms, loads, opt_dt
 from .base import ExecutionItem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: list[list[str]] = [
     # 0 -> 1: the first schema.
@@ -67,6 +67,18 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (execution_arn, id)
         ) WITHOUT ROWID""",
     ],
+    # 1 -> 2: log records of executions (task output), an append-only side channel.
+    [
+        """CREATE TABLE logs (
+            execution_arn TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            level_no INTEGER NOT NULL,
+            state TEXT,
+            body TEXT NOT NULL,
+            PRIMARY KEY (execution_arn, seq)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX logs_by_state ON logs (execution_arn, state, seq)",
+    ],
 ]
 
 # Every execution column but ``state``, in ExecutionItem field order; listings select these.
@@ -96,6 +108,8 @@ _UPDATE = (
 UPDATE_EXECUTION = _UPDATE + " RETURNING event_count"
 UPDATE_EXECUTION_WITH_EVENTS = _UPDATE + " AND event_count = ? RETURNING event_count"
 INSERT_EVENT = "INSERT INTO events (execution_arn, id, body) VALUES (?, ?, ?)"
+LAST_LOG_SEQ = "SELECT COALESCE(MAX(seq), 0) FROM logs WHERE execution_arn = ?"
+INSERT_LOG = "INSERT INTO logs (execution_arn, seq, level_no, state, body) VALUES (?, ?, ?, ?, ?)"
 
 
 def execution_from_row(row: tuple[Any, ...]) -> ExecutionItem:

@@ -80,6 +80,29 @@ class ExecutionItem:
     lease_until: datetime | None = None
 
 
+# Log levels by rank: a ``get_logs(level=L)`` keeps records at ``L`` or above. Task lines use
+# Python's names; engine lines (history events) are INFO, ERROR or FATAL as Step Functions ranks
+# them for its CloudWatch Logs levels. Unknown names rank as INFO.
+LOG_LEVELS: dict[str, int] = {
+    "ALL": 0,
+    "TRACE": 5,
+    "DEBUG": 10,
+    "INFO": 20,
+    "WARN": 30,
+    "WARNING": 30,
+    "ERROR": 40,
+    "CRITICAL": 50,
+    "FATAL": 50,
+}
+
+
+def log_level_rank(level: str | None) -> int:
+    """The rank of a level name (case-insensitive); 0 for None."""
+    if level is None:
+        return 0
+    return LOG_LEVELS.get(str(level).upper(), 20)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Page:
     """One page of a listing and the opaque token for the next page (None: no more)."""
@@ -180,6 +203,32 @@ class ExecutionStore(Protocol):
     ) -> list[dict[str, Any]]:
         """History events in id order (``reverse``: newest first). ``after`` skips events whose id
         is <= after (reverse: keeps ids < after when after > 0). ``limit`` caps the count."""
+        ...
+
+    # ------------------------------------------------------------ logs (a side channel)
+    def append_logs(self, arn: str, records: list[dict[str, Any]]) -> int:
+        """Append log records of an execution: JSON-able dicts ``{"timestamp" (epoch ms),
+        "level", "state", "attempt", "source", "message", "fields"?}``. Each gets the next
+        ``"seq"`` of the execution (1, 2, 3, ... in the order given; concurrent appends never share
+        a seq). Returns the last seq given (0 when ``records`` is empty).
+
+        Logs are append-only and not part of any commit: appending never changes the execution
+        item, its version or its events, is not counted in ``writes``, and does not check that
+        the execution exists."""
+        ...
+
+    def get_logs(
+        self,
+        arn: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        state: str | None = None,
+        level: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Log records with ``seq > after`` in seq order (copies, each with its ``seq``): only
+        those of ``state`` (exact name) and at ``level`` or above (``log_level_rank``), at most
+        ``limit``. Reads no more than it returns (plus what filters skip): page with ``after``."""
         ...
 
     # ------------------------------------------------------------ accounting

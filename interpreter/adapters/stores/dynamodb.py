@@ -14,6 +14,8 @@ execution             execution ARN / ``#``           kind, osk, mach, st, v (ve
                                                       d|dz (document), s|sz (state JSON)
 state chunk           execution ARN / ``S#<v>#<i>``   b: zlib bytes of ``[document|null, state]``
 event page            execution ARN / ``E#<last id>`` f (first id), ev|evz (JSON list of events)
+log counter           execution ARN / ``LN``          n (the last log seq given)
+log record            execution ARN / ``L#<seq>``     lv (level rank), stn (state), b|bz (JSON)
 ====================  ==============================  ===========================================
 
 GSIs (all keyed by a string ``osk`` sort key, which ends with the ARN so it is unique):
@@ -44,6 +46,8 @@ from ._codec import (
     encode_token,
     first_event_id,
     key_token,
+    log_record,
+    log_row,
     select_events,
     stored_execution,
 )
@@ -58,6 +62,7 @@ from .base import (
     StaleVersion,
     StateMachineItem,
     StoreError,
+    log_level_rank,
 )
 
 _SUMMARY = "pk, v, n, ch, d, dz"  # what listings read of an execution item (no state)
@@ -386,6 +391,72 @@ class DynamoDbStore:
             kwargs["Limit"] = limit
             return iter(self._table.call("query", **kwargs).get("Items", []))
         return self._table.query(**kwargs)
+
+    # ------------------------------------------------------------ logs
+    def append_logs(self, arn: str, records: list[dict[str, Any]]) -> int:
+        """Reserve seqs with one atomic ``ADD`` on the execution's log counter item, then put the
+        records with ``BatchWriteItem`` (not a transaction: logs are a side channel). A failure
+        between the two leaves a gap in the seqs, never a duplicate."""
+        rows = [log_row(record) for record in records]
+        if not rows:
+            return 0
+        answer = self._table.call(
+            "update_item",
+            Key=key(arn, ddb.LOG_COUNTER),
+            UpdateExpression="ADD #n :count",
+            ExpressionAttributeNames={"#n": "n"},
+            ExpressionAttributeValues={":count": {"N": str(len(rows))}},
+            ReturnValues="UPDATED_NEW",
+        )
+        last = int(answer["Attributes"]["n"]["N"])
+        first = last - len(rows) + 1
+        items = [
+            ddb.log_item(arn, first + i, text, rank, state) for i, (text, rank, state) in enumerate(rows)
+        ]
+        self._table.batch_put(items)
+        return last
+
+    def get_logs(
+        self,
+        arn: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        state: str | None = None,
+        level: str | None = None,
+    ) -> list[dict[str, Any]]:
+        if limit is not None and limit <= 0:
+            return []
+        values: dict[str, Any] = {
+            ":pk": {"S": arn},
+            ":low": {"S": ddb.log_sk(max(after, 0) + 1)},
+            ":high": {"S": ddb.log_sk(10**12 - 1)},
+        }
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ConsistentRead": True,
+        }
+        filters, names = [], {}
+        if state is not None:
+            filters.append("#stn = :stn")
+            names["#stn"] = "stn"
+            values[":stn"] = {"S": state}
+        if level is not None:
+            filters.append("#lv >= :lv")
+            names["#lv"] = "lv"
+            values[":lv"] = {"N": str(log_level_rank(level))}
+        if filters:
+            kwargs["FilterExpression"] = " AND ".join(filters)
+            kwargs["ExpressionAttributeNames"] = names
+        kwargs["ExpressionAttributeValues"] = values
+        # Each query page reads at most this many records (DynamoDB applies Limit before filters).
+        kwargs["Limit"] = 1000 if limit is None else min(max(limit, 25 if filters else 1), 1000)
+        chosen: list[dict[str, Any]] = []
+        for item in self._table.query(**kwargs):
+            chosen.append(log_record(*ddb.log_of(item)))
+            if limit is not None and len(chosen) >= limit:
+                break
+        return chosen
 
 
 # ---------------------------------------------------------------- helpers

@@ -19,6 +19,8 @@ from ._codec import (
     encode_token,
     key_token,
     loads,
+    log_record,
+    log_row,
     machine_from_doc,
     machine_to_doc,
     newest_first_key,
@@ -33,6 +35,7 @@ from .base import (
     Page,
     StaleVersion,
     StateMachineItem,
+    log_level_rank,
 )
 
 
@@ -60,6 +63,8 @@ class MemoryStore:
         self._activities: dict[str, str] = {}
         self._executions: dict[str, tuple[ExecutionItem, str | None]] = {}  # (item sans state, state)
         self._events: dict[str, list[str]] = {}
+        # arn -> log records in seq order (seq n at index n - 1): (level rank, state, JSON text)
+        self._logs: dict[str, list[tuple[int, str | None, str]]] = {}
         self._writes = 0
 
     @property
@@ -228,3 +233,33 @@ class MemoryStore:
             if limit is not None:
                 chosen = chosen[:limit]
         return [loads(text) for text in chosen]
+
+    # ------------------------------------------------------------ logs
+    def append_logs(self, arn: str, records: list[dict[str, Any]]) -> int:
+        rows = [log_row(record) for record in records]
+        with self._lock:
+            kept = self._logs.setdefault(arn, [])
+            kept.extend((rank, state, text) for text, rank, state in rows)
+            return len(kept) if rows else 0
+
+    def get_logs(
+        self,
+        arn: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        state: str | None = None,
+        level: str | None = None,
+    ) -> list[dict[str, Any]]:
+        wanted = None if limit is None else max(limit, 0)
+        rank = log_level_rank(level)
+        chosen: list[tuple[int, str]] = []
+        with self._lock:
+            kept = self._logs.get(arn, [])
+            for index in range(max(after, 0), len(kept)):
+                if wanted is not None and len(chosen) >= wanted:
+                    break
+                row_rank, row_state, text = kept[index]
+                if row_rank >= rank and state in (None, row_state):
+                    chosen.append((index + 1, text))
+        return [log_record(seq, text) for seq, text in chosen]

@@ -28,6 +28,8 @@ from ._codec import (
     first_event_id,
     key_token,
     loads,
+    log_record,
+    log_row,
     machine_from_doc,
     machine_to_doc,
     newest_first_key,
@@ -45,6 +47,7 @@ from .base import (
     StaleVersion,
     StateMachineItem,
     StoreError,
+    log_level_rank,
 )
 
 
@@ -96,10 +99,11 @@ class SqliteStore:
         return self._writes
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (counted once), rolled back when the body raises."""
+    def _write(self, *, counted: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction (counted once unless not ``counted``), rolled back when the body
+        raises."""
         with self._lock:
-            self._writes += 1
+            self._writes += counted
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -354,6 +358,39 @@ class SqliteStore:
             statement = "SELECT body FROM events WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?"
             bound = after
         return [loads(body) for (body,) in self._read(statement, (arn, bound, count))]
+
+    # ------------------------------------------------------------ logs
+    def append_logs(self, arn: str, records: list[dict[str, Any]]) -> int:
+        rows = [log_row(record) for record in records]
+        if not rows:
+            return 0
+        with self._write(counted=False) as conn:  # the write lock makes MAX(seq) + 1 safe
+            last = conn.execute(sql.LAST_LOG_SEQ, (arn,)).fetchone()[0]
+            conn.executemany(
+                sql.INSERT_LOG,
+                [(arn, last + i, rank, state, text) for i, (text, rank, state) in enumerate(rows, 1)],
+            )
+        return int(last) + len(rows)
+
+    def get_logs(
+        self,
+        arn: str,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        state: str | None = None,
+        level: str | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = "execution_arn = ? AND seq > ?", [arn, max(after, 0)]
+        if state is not None:
+            where += " AND state = ?"
+            params.append(state)
+        if level is not None:
+            where += " AND level_no >= ?"
+            params.append(log_level_rank(level))
+        params.append(-1 if limit is None else max(limit, 0))
+        rows = self._read(f"SELECT seq, body FROM logs WHERE {where} ORDER BY seq LIMIT ?", params)
+        return [log_record(seq, body) for seq, body in rows]
 
 
 def _copy(state_text: Any) -> dict[str, Any] | None:
