@@ -1,8 +1,9 @@
 """The Step Functions API over HTTP (``stepfn serve``): Werkzeug's threaded WSGI server.
 
 Each request runs on its own thread, so a long poll (``GetActivityTask`` waits up to 60 s) does
-not hold up other calls. ``GET /`` answers a one-line note; everything else goes to
-:func:`interpreter.api.dispatch.handle`.
+not hold up other calls. The web console (``interpreter.console``) answers ``GET /`` from
+browsers and everything under ``/console``; other clients get a one-line note on ``GET /``;
+everything else goes to :func:`interpreter.api.dispatch.handle`.
 
     with ApiServer(service, port=0) as server:      # port 0: any free port
         boto3.client("stepfunctions", endpoint_url=server.url, ...)
@@ -63,6 +64,7 @@ class ApiServer:
         self._thread: threading.Thread | None = None
         self.bound = threading.Event()
         """Set once the socket is bound and accepting (``port`` and ``url`` are final then)."""
+        self.console: Any = None  # the web console's WSGI app, made on its first request
 
     @property
     def port(self) -> int:
@@ -130,9 +132,11 @@ class ApiServer:
         return self._server
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        """The WSGI application: the API on ``POST``, a short note on ``GET /``."""
+        """The WSGI application: the API on ``POST``, the console (or a short note) on ``GET /``."""
         request = Request(environ)
         request.max_content_length = self.max_request_bytes
+        if _console_request(request):
+            return self._console()(environ, start_response)  # type: ignore[no-any-return]
         if request.method in ("GET", "HEAD") and request.path == "/":
             response = Response(HOME_NOTE, mimetype="text/plain")
         else:
@@ -146,6 +150,21 @@ class ApiServer:
             error = request_too_large(self.max_request_bytes)
             return render_error(error, request_id=new_request_id())
         return handle(self.service, request.method, dict(request.headers.items()), body)
+
+    def _console(self) -> Any:
+        if self.console is None:
+            from ..console import ConsoleApp  # imported on first use: the API does not need it
+
+            self.console = ConsoleApp(self.service, allowed_hosts=[self.host])
+        return self.console
+
+
+def _console_request(request: Request) -> bool:
+    if request.path != "/" and not request.path.startswith("/console"):
+        return False
+    from ..console import is_console_request
+
+    return is_console_request(request.method, request.path, request.headers.get("Accept", ""))
 
 
 def _to_werkzeug(response: HttpResponse) -> Response:
