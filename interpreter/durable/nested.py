@@ -26,7 +26,6 @@ any mocks) and an observer of its ``Executor``. The shapes and error names are A
 from __future__ import annotations
 
 import json
-import random
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -109,22 +108,9 @@ class NestedExecutions:
         if job is not None:
             link.update(arn=job.rpartition("#")[0], token=job, parsed=task.resource.pattern == "sync2")
             self._watch(link["arn"], job, arn)  # before the start: the child may end inside it
-        item = ExecutionItem(
-            arn=arn,
-            name=name,
-            machine_arn=machine.arn,
-            revision_id=machine.revision_id,
-            type=machine.type,
-            status="RUNNING",
-            input=request.input_text,
-            start_date=start,
-            state={LINK_STATE: link},
-        )
-        compiled = wf.machines(machine.arn, machine.revision_id)
-        seed = random.SystemRandom().getrandbits(48)
         try:
-            wf.executor.start(
-                item, compiled, json.loads(request.input_text), role_arn=machine.role_arn, seed=seed
+            wf.start(
+                machine, request.input_text, name=name, arn=arn, start_date=start, state={LINK_STATE: link}
             )
         except AlreadyExists:  # started concurrently under the same name
             if job is not None:

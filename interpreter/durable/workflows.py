@@ -146,15 +146,19 @@ class Workflows:
         compiled: StateMachine | None = None,
         seed: int | None = None,
         start_date: datetime | None = None,
+        arn: str | None = None,
+        state: dict[str, Any] | None = None,
     ) -> ExecutionItem:
         """Create and start an execution of the machine's current revision. The store's
-        ``AlreadyExists`` propagates when the name is taken."""
+        ``AlreadyExists`` propagates when the name is taken. ``arn`` overrides the execution ARN
+        (an Express run's carries a run id); ``state`` seeds the stored engine state (a nested
+        execution's link to its parent)."""
         name = name or str(uuid.uuid4())
         machine = compiled or self.machines(machine_item.arn, machine_item.revision_id)
         if compiled is not None:
             self.machines.put(machine_item.arn, machine_item.revision_id, compiled)
         item = ExecutionItem(
-            arn=self.execution_arn(machine_item, name),
+            arn=arn or self.execution_arn(machine_item, name),
             name=name,
             machine_arn=machine_item.arn,
             revision_id=machine_item.revision_id,
@@ -162,6 +166,7 @@ class Workflows:
             status="RUNNING",
             input=input_text,
             start_date=start_date or self.clock.now(),
+            state=state,
         )
         if seed is None:
             seed = random.SystemRandom().getrandbits(48)

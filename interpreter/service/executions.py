@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import uuid
 from typing import Any
 
@@ -147,21 +146,7 @@ class ExecutionOperations(HistoryOperations, CallbackOperations):
     def _launch(self, machine: StateMachineItem, name: str, input_text: str) -> ExecutionItem:
         """Start an EXPRESS execution under its AWS ARN (``express:<machine>:<name>:<run id>``)."""
         arn = arns.execution_arn(machine.arn, name, machine_type=machine.type, run_id=str(uuid.uuid4()))
-        item = ExecutionItem(
-            arn=arn,
-            name=name,
-            machine_arn=machine.arn,
-            revision_id=machine.revision_id,
-            type=machine.type,
-            status="RUNNING",
-            input=input_text,
-            start_date=now_ms(self.clock),
-        )
-        compiled = self.workflows.machines(machine.arn, machine.revision_id)
-        seed = random.SystemRandom().getrandbits(48)
-        return self.workflows.executor.start(
-            item, compiled, json.loads(input_text), role_arn=machine.role_arn, seed=seed
-        )
+        return self.workflows.start(machine, input_text, name=name, arn=arn, start_date=now_ms(self.clock))
 
     # ------------------------------------------------------------ describe / list
     def describe_execution(self, request: dict[str, Any]) -> dict[str, Any]:
