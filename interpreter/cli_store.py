@@ -293,10 +293,8 @@ def cmd_serve(args: argparse.Namespace, runner_factory: Any) -> int:
     sfn = LocalStepFunctions(
         open_store(store_location(args)), runner=runner, clock=clock, host=args.host, port=args.port
     )
-    print(
-        f"stepfn: Step Functions API on http://{args.host}:{args.port} (store {store_location(args)})",
-        file=sys.stderr,
-    )
+    print(f"stepfn: Step Functions API on {sfn.url} (store {store_location(args)})", file=sys.stderr)
+    print(f"stepfn: web console: open {sfn.url}/ in a browser (docs/console.md)", file=sys.stderr)
     sfn.serve_forever()
     return 0
 

@@ -253,7 +253,7 @@ class SamApp:
         role's there (moto's fake ones for ``--aws moto``)."""
         functions = self.functions()
         runnable = [f for f in functions.values() if f.problem is None]
-        notes = fn.apply_environment(runnable, self.target.region, credentials)
+        notes = fn.apply_environment(runnable, self.target.region, credentials, needed=needed)
         registry = HandlerRegistry()
         for logical_id, function in functions.items():
             if logical_id in needed:

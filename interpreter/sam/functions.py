@@ -13,7 +13,8 @@ The function's ``Environment.Variables`` (resolved: ``!Ref Table`` is the local 
 set in ``os.environ`` before any module is imported, as Lambda sets them before the cold start,
 with ``AWS_REGION``/``AWS_DEFAULT_REGION`` (the run's region, where the template's resources are)
 and, for moto, its fake credentials (Lambda sets the role's). All functions share this process and
-its one environment: a variable two functions set differently is reported.
+its one environment: the functions the state machine uses are applied last (their values win), and
+a variable two of them set differently is reported.
 """
 
 from __future__ import annotations
@@ -106,16 +107,27 @@ def _replace(function: LocalFunction, **changes: Any) -> LocalFunction:
 
 
 def apply_environment(
-    functions: list[LocalFunction], region: str, credentials: dict[str, str] | None = None
+    functions: list[LocalFunction],
+    region: str,
+    credentials: dict[str, str] | None = None,
+    *,
+    needed: set[str] | frozenset[str] | None = None,
 ) -> list[str]:
     """Set the functions' variables (and ``credentials``) in ``os.environ``; returns notes about
-    variables two functions set differently."""
+    variables two functions set differently.
+
+    ``needed`` (logical ids: the functions the state machine refers to) are applied last, so their
+    values win over the template's other functions' (the stepfn engine's functions set
+    ``POWERTOOLS_SERVICE_NAME`` too), and only a variable two of them set differently is reported:
+    that is the clash a run can trip over. Without ``needed``, every function counts."""
     notes: list[str] = []
     owner: dict[str, str] = {}
+    wanted = {f.logical_id for f in functions} if needed is None else set(needed)
     os.environ.update(credentials or {})
-    for function in functions:
+    for function in sorted(functions, key=lambda f: f.logical_id in wanted):  # stable: template order
         for key, value in function.environment.items():
-            if key in owner and os.environ.get(key) != value:
+            clash = key in owner and os.environ.get(key) != value
+            if clash and function.logical_id in wanted and owner[key] in wanted:
                 notes.append(
                     f"{function.logical_id} and {owner[key]} set {key} differently; the functions share "
                     f"one process here, so {function.logical_id}'s value is used"

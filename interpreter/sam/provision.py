@@ -11,9 +11,11 @@ Resources are created in dependency order (``Ref``/``Fn::GetAtt``/``Fn::Sub`` an
 subscription that delivers to it). One that exists already (a second run in the same moto
 process) is left as it is.
 
-Every other type is skipped: quietly for what SAM generates around functions and state machines
-(roles, policies, permissions), with a note otherwise. A state machine that needs a skipped
-resource fails later, when its substitutions are resolved, with an error naming it.
+Every other type is skipped: quietly for what SAM generates (roles, policies, permissions, the
+rules and APIs of ``Events``, layer versions) and what a local run deliberately leaves out
+(``resources.QUIET_TYPES``: event source mappings, layers, API stages), with a note otherwise. A
+state machine that needs a skipped resource fails later, when its substitutions are resolved, with
+an error naming it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .intrinsics import Resolver, references
-from .resources import QUIET_TYPES
+from .resources import quiet_skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +221,7 @@ def create_resources(session: Any, resolver: Resolver) -> tuple[list[Created], l
             continue
         creator = CREATORS.get(resource_type)
         if creator is None:
-            if resource_type not in QUIET_TYPES:
+            if not quiet_skip(resource_type, _original_type(resolver, logical_id)):
                 notes.append(f"skipped {logical_id} ({resource_type}): stepfn does not create it locally")
             continue
         props = resolver.properties(logical_id)
@@ -234,6 +236,13 @@ def create_resources(session: Any, resolver: Resolver) -> tuple[list[Created], l
             ) from None
         created.append(Created(logical_id, resource_type, name))
     return created, notes
+
+
+def _original_type(resolver: Resolver, logical_id: str) -> str | None:
+    """The resource's type as the template writes it; None when the SAM transform made it."""
+    original = (resolver.doc.data.get("Resources") or {}).get(logical_id)
+    kind = original.get("Type") if isinstance(original, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _creation_order(resolver: Resolver) -> list[str]:

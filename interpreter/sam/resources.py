@@ -182,7 +182,10 @@ KINDS: dict[str, Kind] = {
     "AWS::Lambda::Version": Kind(None, "Arn", _version),
 }
 
-# Generated alongside functions and state machines, or only meaningful on AWS: skipped silently.
+# Skipped silently: what SAM generates alongside functions and state machines, what only means
+# something on AWS, and what a local run deliberately leaves out (docs/sam.md, Limitations):
+# layers (their packages are expected in stepfn's environment), event source mappings (a message
+# does not trigger its consumer) and the parts of an API (its stages and deployments).
 QUIET_TYPES = frozenset(
     {
         "AWS::IAM::Role",
@@ -193,14 +196,34 @@ QUIET_TYPES = frozenset(
         "AWS::Lambda::Alias",
         "AWS::Lambda::EventInvokeConfig",
         "AWS::Lambda::Function",
+        "AWS::Lambda::LayerVersion",
+        "AWS::Lambda::LayerVersionPermission",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Lambda::Url",
         "AWS::Logs::LogGroup",
         "AWS::SQS::QueuePolicy",
         "AWS::SNS::TopicPolicy",
         "AWS::S3::BucketPolicy",
         "AWS::StepFunctions::StateMachine",
         "AWS::CloudFormation::WaitConditionHandle",
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::Stage",
+        "AWS::ApiGatewayV2::Deployment",
+        "AWS::ApiGatewayV2::Stage",
     }
 )
+
+
+def quiet_skip(resource_type: str, original_type: str | None) -> bool:
+    """Whether skipping a resource stepfn does not create goes without a note: a ``QUIET_TYPES``
+    type, or one the SAM transform made (``original_type`` is its type in the template as
+    written: ``None`` when the transform generated it, as the schedule rule of a function's
+    ``Events``; ``AWS::Serverless::*`` for an ``HttpApi``/``Api``/``LayerVersion``...). Those are
+    events, APIs and layers, which a local run does not wire (docs/sam.md). Anything else the
+    template declares itself (an ``AWS::Events::Rule``, a REST API, a Kinesis stream) gets one."""
+    if resource_type in QUIET_TYPES:
+        return True
+    return original_type is None or original_type.startswith("AWS::Serverless::")
 
 
 def physical_name(ctx: Context, logical_id: str, resource_type: str) -> str:

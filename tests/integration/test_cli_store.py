@@ -221,3 +221,15 @@ def test_redrive_reruns_only_the_failed_state(capsys, tmp_path: Path, store: str
         assert code == 2 and "ExecutionNotRedrivable" in err
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_serve_says_where_the_api_and_the_web_console_are(capsys, monkeypatch, store: str) -> None:
+    from interpreter.serve import LocalStepFunctions
+
+    monkeypatch.setattr(LocalStepFunctions, "serve_forever", lambda self: None)  # no socket, no wait
+    code, _, err = cli(capsys, "serve", "--port", "9123", "--store", store)
+    assert code == 0
+    assert err.splitlines() == [
+        f"stepfn: Step Functions API on http://127.0.0.1:9123 (store {store})",
+        "stepfn: web console: open http://127.0.0.1:9123/ in a browser (docs/console.md)",
+    ]

@@ -364,3 +364,38 @@ def test_a_nested_execution_starts_another_state_machine_of_the_template(write):
     result = run(local.machine, {"n": 4}, handlers=local.handlers, machines=local.machines)
     assert result.status == "SUCCEEDED", result.cause
     assert result.output == {"doubled": 8}
+
+
+def test_the_state_machines_functions_win_a_variable_clash_and_only_their_clash_is_a_note(write, app_dir):
+    # GIVEN two more functions: one the state machine does not use (the engine's, say) that sets
+    # STAGE differently, and one it uses (its ARN in the definition) that sets TABLE differently
+    text = TEMPLATE.replace(
+        "GreetArn: !GetAtt GreetFunction.Arn",
+        "GreetArn: !GetAtt GreetFunction.Arn\n        OtherArn: !GetAtt OtherFunction.Arn",
+    )
+    text += """
+  EngineFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: greeter.greet
+      Environment:
+        Variables:
+          STAGE: engine
+  OtherFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: greeter.greet
+      Environment:
+        Variables:
+          TABLE: elsewhere
+"""
+    definition = {**DEFINITION, "Comment": "${OtherArn}"}
+    write("machines/greet.asl.json", json.dumps(definition))
+    write("template.yaml", text)
+    local = prepare(app_dir / "template.yaml")
+    # THEN the used functions' values are applied last, and only their own clash is reported
+    assert os.environ["STAGE"] == "test"
+    assert local.notes == [
+        "OtherFunction and GreetFunction set TABLE differently; the functions share one process here, "
+        "so OtherFunction's value is used"
+    ]

@@ -186,3 +186,62 @@ def test_a_seed_file_that_is_not_json_names_the_line(app, aws, write):
     seed = write("seed.json", '{\n  "dynamodb": {\n    "Simple": [,]\n  }\n}\n')
     with pytest.raises(TemplateError, match=r"seed.json:3: not valid JSON"):
         app.seed(aws, seed)
+
+
+ENGINE_STACK = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: ., CompatibleRuntimes: [python3.12]}
+  Api:
+    Type: AWS::Serverless::HttpApi
+  ApiFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: .
+      Handler: app.handler
+      Layers: [!Ref Layer]
+      Events:
+        Http: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /}}
+        Sweep: {Type: Schedule, Properties: {Schedule: rate(10 minutes)}}
+  Work:
+    Type: AWS::SQS::Queue
+  Trigger:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref ApiFunction, EventSourceArn: !GetAtt Work.Arn}
+  Stream:
+    Type: AWS::Kinesis::Stream
+    Properties: {ShardCount: 1}
+"""
+
+
+def test_what_sam_generates_and_what_a_local_run_leaves_out_are_skipped_quietly(write, aws):
+    # GIVEN an engine-like stack: a layer, an HTTP API and its stage, a schedule rule (a
+    # function's Events), an event source mapping, and a Kinesis stream declared by hand
+    app = SamApp.load(write("template.yaml", ENGINE_STACK), target=target_for(aws))
+    skipped = {
+        logical_id: resource["Type"]
+        for logical_id, resource in app.cfn.resources.items()
+        if resource["Type"]
+        in {
+            "AWS::Lambda::LayerVersion",
+            "AWS::ApiGatewayV2::Api",
+            "AWS::ApiGatewayV2::Stage",
+            "AWS::Events::Rule",
+            "AWS::Lambda::EventSourceMapping",
+        }
+    }
+    assert sorted(skipped.values()) == [
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Stage",
+        "AWS::Events::Rule",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Lambda::LayerVersion",
+    ]
+    # WHEN its resources are created
+    created, notes = app.create_resources(aws)
+    # THEN only the stream, which nothing in SAM's transform explains, gets a note
+    assert [c.logical_id for c in created] == ["Work"]
+    assert notes == ["skipped Stream (AWS::Kinesis::Stream): stepfn does not create it locally"]
