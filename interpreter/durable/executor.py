@@ -381,12 +381,6 @@ class Executor:
         """True when the execution is in this worker's cache or in the store."""
         return arn in self._live or self.store.get_execution(arn) is not None
 
-    def pending_effects(self, arn: str) -> list[Any]:
-        """The stored execution's effects still to perform (re-dispatched by a sweeper)."""
-        with self._lock(arn):
-            live = self._live.get(arn) or self._load(arn)
-            return list(live.pending.values()) if live is not None else []
-
     # ------------------------------------------------------------------ resuming
     def resume(self, *, takeover: bool = False) -> list[str]:
         """Adopt every unfinished execution whose lease is free (or all, with ``takeover``):
