@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_logs import add_logs_command, cmd_logs, run_progress
+from .cli_logs import add_logs_command, cell, cmd_logs, run_progress
 from .cli_store import (
     add_store_commands,
     add_store_option,
@@ -353,11 +353,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         except DefinitionError as err:
             failed += 1
             for problem in err.problems:
-                print(f"{file}: {problem} [{problem.code}]")
+                print(f"{file}: {cell(problem)} [{problem.code}]")
         else:
             # warnings do not make a file invalid: printed, exit status unchanged
             for problem in machine.warnings:
-                print(f"{file}: warning: {problem} [{problem.code}]")
+                print(f"{file}: warning: {cell(problem)} [{problem.code}]")
             print(f"{file}: valid")
     return 1 if failed else 0
 
@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         file = getattr(args, "file", None)
         for problem in err.problems:
             prefix = f"{file}: " if file and not str(problem).startswith(str(file)) else ""
-            print(f"{prefix}{problem} [{problem.code}]", file=sys.stderr)
+            print(f"{prefix}{cell(problem)} [{problem.code}]", file=sys.stderr)
         return 1 if args.command == "validate" else 2
     except InputError as err:
         print(f"stepfn: {err}", file=sys.stderr)

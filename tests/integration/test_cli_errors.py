@@ -113,3 +113,12 @@ def test_console_entry_point_runs_in_a_subprocess(definition):
         timeout=60,
     )
     assert proc.returncode == 0 and json.loads(proc.stdout)["status"] == "SUCCEEDED"
+
+
+def test_problems_naming_a_state_with_control_characters_print_them_escaped(capsys, definition):
+    """A state name carrying a terminal escape sequence must not reach the terminal raw."""
+    bad = {"StartAt": "A\x1b[31m", "States": {"A\x1b[31m": {"Type": "Pass", "Next": "Nowhere"}}}
+    code, out, _ = run_cli(capsys, "validate", definition(bad))
+    assert code == 1
+    assert "\x1b" not in out
+    assert "\\x1b[31m" in out
