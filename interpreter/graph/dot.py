@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .model import END, START, Edge, Graph, Node
+from .model import END, START, Graph
 from .style import DASHED_EDGES, EDGE_COLOURS, colours, edge_text, printable
 
 FONT = "Helvetica"
@@ -41,17 +41,9 @@ def _attrs(**values: str) -> str:
 def render_dot(graph: Graph, *, status: Mapping[str, str] | None = None, name: str = "stepfn") -> str:
     """The DOT text of ``graph``; ``status`` colours nodes by what happened (see ``svg``)."""
     status = status or {}
-    nodes_in: dict[str | None, list[Node]] = {}
-    for n in graph.nodes:
-        nodes_in.setdefault(n.cluster, []).append(n)
-    clusters_of: dict[str, list[str]] = {}
-    for c in graph.clusters:
-        clusters_of.setdefault(c.state, []).append(c.id)
-    cluster_label = {c.id: c.label for c in graph.clusters}
-    retries: dict[str, list[Edge]] = {}
-    for e in graph.edges:
-        if e.kind == "retry":
-            retries.setdefault(e.source, []).append(e)
+    index = graph.index()
+    nodes_in, clusters_of = index.nodes_in, index.clusters_of
+    cluster_label, retries = index.cluster_label, index.retries
     compound = {n.id for n in graph.nodes if n.compound and n.id in clusters_of}
 
     lines = [

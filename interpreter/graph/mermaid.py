@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .model import END, START, Edge, Graph, Node
+from .model import END, START, Graph
 from .style import DASHED_EDGES, EDGE_COLOURS, STATUS_COLOURS, TYPE_COLOURS, edge_text, printable
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:_-+/()[]{}$@=!?'*^~")
@@ -64,17 +64,9 @@ def render_mermaid(graph: Graph, *, status: Mapping[str, str] | None = None) -> 
     """The Mermaid text of ``graph``; ``status`` colours nodes by what happened (see ``svg``)."""
     status = status or {}
     ids = mermaid_ids(graph)
-    nodes_in: dict[str | None, list[Node]] = {}
-    for n in graph.nodes:
-        nodes_in.setdefault(n.cluster, []).append(n)
-    clusters_of: dict[str, list[str]] = {}
-    for c in graph.clusters:
-        clusters_of.setdefault(c.state, []).append(c.id)
-    cluster_label = {c.id: c.label for c in graph.clusters}
-    retries: dict[str, list[Edge]] = {}
-    for e in graph.edges:
-        if e.kind == "retry":
-            retries.setdefault(e.source, []).append(e)
+    index = graph.index()
+    nodes_in, clusters_of = index.nodes_in, index.clusters_of
+    cluster_label, retries = index.cluster_label, index.retries
     shown = {n.id for n in graph.nodes if not (n.is_marker and n.cluster is not None)}
 
     lines = ["flowchart TD"]

@@ -128,6 +128,26 @@ class Graph:
     end: str = "~end"
     comment: str | None = None
 
+    def index(self) -> GraphIndex:
+        """Lookups the renderers share: nodes per cluster, clusters per compound state, cluster
+        labels, and each node's retry self-loops."""
+        nodes_in: dict[str | None, list[Node]] = {}
+        for n in self.nodes:
+            nodes_in.setdefault(n.cluster, []).append(n)
+        clusters_of: dict[str, list[str]] = {}
+        for c in self.clusters:
+            clusters_of.setdefault(c.state, []).append(c.id)
+        retries: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            if e.kind == "retry":
+                retries.setdefault(e.source, []).append(e)
+        return GraphIndex(
+            nodes_in=nodes_in,
+            clusters_of=clusters_of,
+            cluster_label={c.id: c.label for c in self.clusters},
+            retries=retries,
+        )
+
     def node_ids_by_name(self) -> dict[str, str]:
         """State name → node id (state names are unique across a state machine)."""
         return {n.name: n.id for n in self.nodes if n.name is not None}
@@ -140,6 +160,14 @@ class Graph:
             "start": self.start,
             "end": self.end,
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GraphIndex:
+    nodes_in: dict[str | None, list[Node]]  # cluster id (None: top level) → its nodes
+    clusters_of: dict[str, list[str]]  # Parallel/Map node id → its cluster ids
+    cluster_label: dict[str, str]
+    retries: dict[str, list[Edge]]  # node id → its retry self-loops
 
 
 def escape_segment(name: str) -> str:
